@@ -1,0 +1,96 @@
+"""DataVet: evaluate and choose AI training-data collection vendors."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from app.config import load_config
+from app.extensions import bootstrap, csrf, db, login_manager, migrate
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the application; ``overrides`` replace configuration values (tests use it)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_mapping(load_config(app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    # WeasyPrint narrates every rendering step at INFO.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (models must be mapped before Alembic or queries run)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from app.models import User
+
+        return db.session.get(User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.evaluations.views import bp as evaluations_bp
+    from app.main.views import bp as main_bp
+    from app.reports.views import bp as reports_bp
+    from app.responses.views import bp as responses_bp
+    from app.reviews.views import bp as reviews_bp
+
+    for blueprint in (main_bp, auth_bp, admin_bp, evaluations_bp, responses_bp, reviews_bp, reports_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app import permissions
+    from app.web.formatting import register_filters
+
+    app.jinja_env.globals.update(permissions.PREDICATES)
+    register_filters(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from app.web.security import register_security
+
+    register_security(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.web.errors import register_errors
+
+    register_errors(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,92 @@
+"""Signing in and out, and accepting invitations (vendor and staff)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import LoginForm, SetPasswordForm
+from app.evaluations import invitations
+from app.extensions import db
+from app.web.security import is_safe_next, public
+
+bp = Blueprint("auth", __name__)
+
+
+def _sign_in(user) -> None:
+    # A fresh session at every sign-in: nothing from before survives (session fixation).
+    session.clear()
+    login_user(user)
+    services.note_login(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _sign_in(user)
+            db.session.commit()
+            target = form.next.data
+            return redirect(target if is_safe_next(target) else url_for("main.dashboard"))
+        db.session.commit()
+        flash("E-mail or password is not right, or the account is not active.", "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str):
+    try:
+        invitation = invitations.find_usable_invitation(token)
+    except invitations.InvitationError as error:
+        return render_template("auth/invitation_unusable.html", message=str(error)), 410
+    existing = invitations.existing_account(invitation)
+    if existing is not None and not (current_user.is_authenticated and current_user.id == existing.id):
+        flash("You already have an account: sign in, then open the invitation link again.", "info")
+        return redirect(url_for("auth.login", next=request.path))
+    form = SetPasswordForm()
+    if existing is not None:
+        form = None
+    if request.method == "POST" and (form is None or form.validate_on_submit()):
+        try:
+            user = invitations.accept_invitation(
+                invitation, name=form.name.data if form else "", password=form.password.data if form else ""
+            )
+        except invitations.InvitationError as error:
+            db.session.rollback()
+            return render_template("auth/invitation_unusable.html", message=str(error)), 409
+        _sign_in(user)
+        response = invitations.ensure_response(invitation.evaluation, invitation.vendor_organisation)
+        db.session.commit()
+        flash(f"Welcome. You can now answer '{invitation.evaluation.title}'.", "success")
+        return redirect(url_for("responses.edit", response_id=response.id))
+    return render_template("auth/accept_invitation.html", invitation=invitation, form=form)
+
+
+@bp.route("/activate/<token>", methods=["GET", "POST"])
+@public
+def set_password(token: str):
+    """Staff invitation or password reset: choose a password through a single-use link."""
+    try:
+        account_token = services.find_usable_token(token)
+    except services.TokenError as error:
+        return render_template("auth/invitation_unusable.html", message=str(error)), 410
+    form = SetPasswordForm(name=account_token.user.name)
+    if form.validate_on_submit():
+        user = services.use_token(account_token, name=form.name.data, password=form.password.data)
+        _sign_in(user)
+        db.session.commit()
+        flash("Your password is set.", "success")
+        return redirect(url_for("main.dashboard"))
+    return render_template("auth/set_password.html", form=form, user=account_token.user)
+

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, FloatField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app.evaluations.services import MODALITIES
+from app.models.base import utcnow
+from app.web.fields import LocalDateTimeField, MultiCheckboxField
+
+
+def _future(form, field):
+    if field.data is not None and field.data <= utcnow():
+        raise ValidationError("The deadline must be in the future.")
+
+
+class EvaluationForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField("What you are buying", validators=[Length(max=5000)])
+    questionnaire = SelectField("Questionnaire", coerce=int, validators=[InputRequired()])
+    deadline = LocalDateTimeField("Response deadline (your time zone)", validators=[DataRequired(message="Enter a date and time."), _future])
+    modalities = MultiCheckboxField("Modalities collected", choices=dict(MODALITIES),
+                                    validators=[DataRequired(message="Choose at least one modality.")])
+    sealed = BooleanField("Keep responses sealed until the deadline", default=True)
+
+
+class DeadlineForm(FlaskForm):
+    deadline = LocalDateTimeField("Response deadline (your time zone)", validators=[DataRequired(message="Enter a date and time.")])
+
+
+def weights_form(sections, data=None):
+    """A form with one weight field per section (sections vary by questionnaire)."""
+
+    class WeightsForm(DeadlineForm):
+        def validate(self, extra_validators=None):
+            if not super().validate(extra_validators):
+                return False
+            if sum(field.data or 0 for field in self.weight_fields()) <= 0:
+                self.weight_fields()[0].errors.append("At least one section needs a weight above zero.")
+                return False
+            return True
+
+        def weight_fields(self):
+            return [self[f"weight_{section.id}"] for section in sections]
+
+    for section in sections:
+        setattr(WeightsForm, f"weight_{section.id}", FloatField(
+            section.title, validators=[InputRequired(message="Enter a weight (0 or more)."),
+                                       NumberRange(min=0, max=1000, message="Use a number from 0 to 1000.")]))
+    return WeightsForm(data=data)
+
+
+class InviteVendorForm(FlaskForm):
+    vendor_name = StringField("Vendor organisation", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Contact e-mail", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class AssignEvaluatorForm(FlaskForm):
+    evaluator = SelectField("Evaluator", coerce=int)
+    section = SelectField("Scores section")
+    is_lead = BooleanField("Lead evaluator (sets consensus)")
+
+
+class RequirementsForm(FlaskForm):
+    locales = TextAreaField(
+        "Required locales",
+        description="One per line: locale (BCP 47), minimum contributors, minimum hours. Example: en-GB, 200, 500",
+        validators=[Length(max=20000)],
+    )
+    demographics = TextAreaField(
+        "Demographic targets",
+        description="One attribute per line: attribute: category=share, ... Shares add up to 1 or 100. "
+                    "Example: gender: female=50, male=50",
+        validators=[Length(max=20000)],
+    )
+    devices = MultiCheckboxField("Required device classes", choices={})
+    environments = MultiCheckboxField("Required capture environments", choices={})
+    award_date = DateField("Planned award date", validators=[Optional()],
+                           description="Certificates must be valid on this date.")
+    budget_per_unit = FloatField("Budget per accepted unit", validators=[Optional(), NumberRange(min=0.01)])
+    unit = SelectField("Unit", choices={"hour": "hour of speech", "image": "image", "item": "item"})

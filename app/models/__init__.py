@@ -1,0 +1,14 @@
+"""All models, importable from one place (Alembic and the app load this module)."""
+from app.models.audit import AuditEvent
+from app.models.evaluation import Evaluation, EvaluationStatus, EvaluatorAssignment, Invitation, SectionWeight
+from app.models.people import STAFF_ROLES, AccountToken, Organisation, OrganisationKind, Role, TokenPurpose, User
+from app.models.questionnaire import QuestionnaireVersion
+from app.models.response import Answer, Attachment, EvidenceLevel, Response, ResponseStatus
+from app.models.review import ConflictDeclaration, ConsensusScore, Score
+
+__all__ = [
+    "AccountToken", "TokenPurpose", "Answer", "Attachment", "AuditEvent", "ConflictDeclaration", "ConsensusScore", "Evaluation",
+    "EvaluationStatus", "EvaluatorAssignment", "EvidenceLevel", "Invitation", "Organisation",
+    "OrganisationKind", "QuestionnaireVersion", "Response", "ResponseStatus", "Role", "STAFF_ROLES",
+    "Score", "SectionWeight", "User",
+]

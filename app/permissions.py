@@ -1,0 +1,125 @@
+"""Every access rule of DataVet, as plain predicates, plus the one door views go through.
+
+Views load an object, then call ``require(can_...(current_user, obj))``; templates ask
+the same predicates (they are registered as Jinja globals). Nothing else decides access.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort
+
+from app.models import Evaluation, OrganisationKind, Response, Role, User
+from app.models.base import utcnow
+
+MANAGERS = (Role.ADMIN, Role.BUYER)
+READERS = (Role.ADMIN, Role.BUYER, Role.VIEWER)
+
+
+def _signed_in(user) -> bool:
+    return bool(user and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_buyer_staff(user: User) -> bool:
+    return _signed_in(user) and user.organisation.kind == OrganisationKind.BUYER and user.role != Role.VENDOR
+
+
+def is_vendor(user: User) -> bool:
+    return _signed_in(user) and user.role == Role.VENDOR
+
+
+def _same_buyer(user: User, evaluation: Evaluation) -> bool:
+    return is_buyer_staff(user) and user.organisation_id == evaluation.organisation_id
+
+
+def belongs_to_buyer(user: User, evaluation: Evaluation) -> bool:
+    """Whether the evaluation's existence may be revealed to this user at all."""
+    return _same_buyer(user, evaluation)
+
+
+def can_manage_people(user: User) -> bool:
+    return is_buyer_staff(user) and user.role == Role.ADMIN
+
+
+def can_manage_user(user: User, member: User) -> bool:
+    return can_manage_people(user) and member.organisation_id == user.organisation_id
+
+
+def can_create_evaluation(user: User) -> bool:
+    return is_buyer_staff(user) and user.role in MANAGERS
+
+
+def can_manage_evaluation(user: User, evaluation: Evaluation) -> bool:
+    """Change settings, weights, requirements, invitations and evaluators."""
+    return _same_buyer(user, evaluation) and user.role in MANAGERS
+
+
+def is_assigned_evaluator(user: User, evaluation: Evaluation) -> bool:
+    return (
+        _same_buyer(user, evaluation)
+        and user.role == Role.EVALUATOR
+        and any(a.user_id == user.id for a in evaluation.assignments)
+    )
+
+
+def is_lead_evaluator(user: User, evaluation: Evaluation) -> bool:
+    return is_assigned_evaluator(user, evaluation) and any(
+        a.user_id == user.id and a.is_lead for a in evaluation.assignments
+    )
+
+
+def can_view_evaluation(user: User, evaluation: Evaluation) -> bool:
+    return (_same_buyer(user, evaluation) and user.role in READERS) or is_assigned_evaluator(user, evaluation)
+
+
+def can_view_results(user: User, evaluation: Evaluation) -> bool:
+    """The ranking, comparison and PDF scorecards (leadership reads these)."""
+    return _same_buyer(user, evaluation) and user.role in READERS
+
+
+def is_sealed(evaluation: Evaluation, now: datetime | None = None) -> bool:
+    """Sealed responses stay closed to the buying side until the deadline passes."""
+    return evaluation.sealed and (now or utcnow()) < evaluation.deadline
+
+
+def is_own_response(user: User, response: Response) -> bool:
+    return is_vendor(user) and user.organisation_id == response.vendor_organisation_id
+
+
+def can_edit_response(user: User, response: Response) -> bool:
+    """Whether this user may change the response at all (the deadline is checked by the service)."""
+    return is_own_response(user, response) and not response.is_submitted
+
+
+def can_view_response(user: User, response: Response) -> bool:
+    if is_own_response(user, response):
+        return True
+    evaluation = response.evaluation
+    if not response.is_submitted or is_sealed(evaluation):
+        return False
+    return can_view_results(user, evaluation) or is_assigned_evaluator(user, evaluation)
+
+
+def can_score(user: User, response: Response) -> bool:
+    return (
+        response.is_submitted
+        and not is_sealed(response.evaluation)
+        and is_assigned_evaluator(user, response.evaluation)
+    )
+
+
+def can_set_consensus(user: User, response: Response) -> bool:
+    return can_score(user, response) and is_lead_evaluator(user, response.evaluation)
+
+
+def require(allowed: bool, *, hide: bool = False) -> None:
+    """Stop the request unless ``allowed``: 404 when the object's existence must not leak, else 403."""
+    if not allowed:
+        abort(404 if hide else 403)
+
+
+PREDICATES = {
+    name: obj
+    for name, obj in globals().items()
+    if callable(obj) and (name.startswith("can_") or name.startswith("is_"))
+}

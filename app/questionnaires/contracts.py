@@ -1,0 +1,241 @@
+"""What each auto-scorer and consistency check needs from the question it is attached to.
+
+The scorers themselves live in ``app.scoring.autoscorers`` (``SCORERS``) and the checks in
+``app.scoring.consistency`` (``known_check_kinds()``). This module checks a definition's ``scoring``
+and ``checks`` entries *before* any vendor answers: the scorer fits the question type, its params are
+the ones it takes, and every column it names exists with a usable type. When the scoring package is
+importable its own ``validate_params`` runs too, so the two never drift apart silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+from app.questionnaires.errors import Reader, describe, is_number
+from app.questionnaires.model import Column
+
+# Used when app.scoring is not importable (e.g. it has not landed yet); kept equal to its registry.
+FALLBACK_SCORERS = (
+    "coverage",
+    "required_fraction",
+    "distribution_match",
+    "threshold_bands",
+    "choice_map",
+    "date_validity",
+)
+FALLBACK_CHECKS = ("percent_sum", "total_matches", "range")
+REQUIRED_ITEM_KINDS = ("locales", "devices", "environments", "modalities")
+_NUMERIC_COLUMNS = ("integer", "decimal", "percentage")
+
+
+def known_scorers() -> tuple[frozenset[str], Callable[[str, Mapping[str, Any]], None] | None]:
+    """Names of the registered auto-scorers and their ``validate_params`` (None if unavailable)."""
+    try:
+        from app.scoring import autoscorers  # optional: absent until the scoring engine lands
+    except ImportError:
+        return frozenset(FALLBACK_SCORERS), None
+    names = getattr(autoscorers, "SCORERS", None)
+    if not isinstance(names, Mapping) or not names:
+        return frozenset(FALLBACK_SCORERS), None
+    return frozenset(names), getattr(autoscorers, "validate_params", None)
+
+
+def known_checks() -> frozenset[str]:
+    """Kinds of consistency check ``app.scoring.consistency`` knows (fallback list otherwise)."""
+    try:
+        from app.scoring import consistency  # optional, as for the scorers
+    except ImportError:
+        return frozenset(FALLBACK_CHECKS)
+    lister = getattr(consistency, "known_check_kinds", None)
+    if not callable(lister):
+        return frozenset(FALLBACK_CHECKS)
+    return frozenset(lister())
+
+
+class ScorerContext:
+    """The parts of a question a scorer contract looks at."""
+
+    def __init__(self, reader: Reader, qtype: str, columns: Mapping[str, Column],
+                 option_keys: tuple[str, ...]):
+        self.reader = reader
+        self.qtype = qtype
+        self.columns = columns
+        self.option_keys = option_keys
+
+    def problem(self, message: str) -> None:
+        """Record a problem about the scoring entry."""
+        self.reader.problem(message)
+
+    def column(self, params: Mapping[str, Any], key: str, *, default: str | None = None,
+               types: Collection[str] = (), required: bool = False) -> None:
+        """Check that ``params[key]`` (or ``default``) names a column, of one of ``types`` if given."""
+        name = params.get(key, default)
+        if name is None:
+            if required:
+                self.problem(f"scorer params need '{key}' (a column id)")
+            return
+        if not isinstance(name, str):
+            self.problem(f"scorer param '{key}' must be a column id, got {describe(name)}")
+            return
+        if name not in self.columns:
+            shown = ", ".join(self.columns) or "none"
+            self.problem(f"scorer param '{key}' names column '{name}', which the table does not have "
+                         f"(columns: {shown})")
+            return
+        if types and self.columns[name].type not in types:
+            self.problem(f"scorer param '{key}' names column '{name}' of type "
+                         f"'{self.columns[name].type}'; it must be of type {' or '.join(types)}")
+
+    def only_types(self, scorer: str, types: Collection[str]) -> bool:
+        """Report and return False when the question type does not suit ``scorer``."""
+        if self.qtype in types:
+            return True
+        self.problem(f"scorer '{scorer}' cannot score a {self.qtype} question "
+                     f"(it scores {', '.join(types)})")
+        return False
+
+
+def _rubric_score(ctx: ScorerContext, label: str, value: Any) -> None:
+    if not is_number(value) or not 0 <= value <= 4:
+        ctx.problem(f"{label} must be a score from 0 to 4, got {describe(value)}")
+
+
+def _coverage(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
+    if not ctx.only_types("coverage", ("table",)):
+        return
+    ctx.column(params, "locale_column", default="locale", types=("locale",))
+    ctx.column(params, "count_column", default="contributors", types=_NUMERIC_COLUMNS)
+    target = params.get("target", "min_contributors")
+    if target not in ("min_contributors", "min_hours"):
+        ctx.problem(f"coverage 'target' must be min_contributors or min_hours, got {describe(target)}")
+
+
+def _required_fraction(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
+    if not ctx.only_types("required_fraction", ("table", "multi_choice")):
+        return
+    kind = params.get("of")
+    if kind not in REQUIRED_ITEM_KINDS:
+        ctx.problem(f"required_fraction 'of' must be one of {', '.join(REQUIRED_ITEM_KINDS)}, "
+                    f"got {describe(kind)}")
+    if ctx.qtype == "table":
+        ctx.column(params, "column", required=True)
+        ctx.column(params, "count_column", types=_NUMERIC_COLUMNS)
+    elif "column" in params or "count_column" in params:
+        ctx.problem("required_fraction on a multi_choice question takes no 'column'/'count_column'")
+
+
+def _distribution_match(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
+    if not ctx.only_types("distribution_match", ("table",)):
+        return
+    attribute = params.get("attribute")
+    if not isinstance(attribute, str) or not attribute.strip():
+        ctx.problem("distribution_match needs 'attribute': the name of the buyer's target mix "
+                    f"(e.g. gender), got {describe(attribute)}")
+    ctx.column(params, "category_column", required=True)
+    ctx.column(params, "value_column", required=True, types=_NUMERIC_COLUMNS)
+    ctx.column(params, "group_column")
+
+
+def _threshold_bands(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
+    if not ctx.only_types("threshold_bands", ("number", "percentage")):
+        return
+    if params.get("direction") not in ("at_least", "at_most"):
+        ctx.problem(f"threshold_bands 'direction' must be at_least or at_most, "
+                    f"got {describe(params.get('direction'))}")
+    bands = params.get("bands")
+    if not isinstance(bands, list) or not bands:
+        ctx.problem("threshold_bands needs 'bands': a non-empty list of [threshold, score] pairs")
+        return
+    thresholds: list[float] = []
+    for number, band in enumerate(bands, start=1):
+        if not isinstance(band, list) or len(band) != 2 or not is_number(band[0]):
+            ctx.problem(f"band {number} must be [threshold, score], got {describe(band)}")
+            continue
+        _rubric_score(ctx, f"band {number} score", band[1])
+        if band[0] in thresholds:
+            ctx.problem(f"band {number} repeats threshold {band[0]}")
+        thresholds.append(band[0])
+
+
+def _choice_map(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
+    if not ctx.only_types("choice_map", ("yes_no", "single_choice", "multi_choice")):
+        return
+    table = params.get("map")
+    if not isinstance(table, Mapping) or not table:
+        ctx.problem("choice_map needs 'map': option key -> score (0 to 4)")
+    else:
+        keys = ("yes", "no") if ctx.qtype == "yes_no" else ctx.option_keys
+        for key, score in table.items():
+            if key not in keys:
+                ctx.problem(f"choice_map key {describe(key)} is not one of: {', '.join(keys)}")
+            _rubric_score(ctx, f"choice_map score for {describe(key)}", score)
+    if "combine" in params:
+        if ctx.qtype != "multi_choice":
+            ctx.problem("choice_map 'combine' applies only to multi_choice questions")
+        elif params["combine"] not in ("sum", "max"):
+            ctx.problem(f"choice_map 'combine' must be sum or max, got {describe(params['combine'])}")
+
+
+def _date_validity(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
+    if not ctx.only_types("date_validity", ("date", "table")):
+        return
+    if ctx.qtype == "table":
+        ctx.column(params, "date_column", required=True, types=("date",))
+    elif "date_column" in params:
+        ctx.problem("date_validity on a date question takes no 'date_column'")
+    days = params.get("min_days_after_award", 0)
+    if isinstance(days, bool) or not isinstance(days, int):
+        ctx.problem(f"'min_days_after_award' must be a whole number of days, got {describe(days)}")
+
+
+# name -> (contract, params it takes); a scorer registered elsewhere but missing here is accepted
+# with only the registry's own validate_params.
+SCORER_CONTRACTS: dict[str, tuple[Callable[[ScorerContext, Mapping[str, Any]], None], frozenset[str]]] = {
+    "coverage": (_coverage, frozenset({"locale_column", "count_column", "target"})),
+    "required_fraction": (_required_fraction, frozenset({"of", "column", "count_column"})),
+    "distribution_match": (
+        _distribution_match,
+        frozenset({"attribute", "category_column", "value_column", "group_column"}),
+    ),
+    "threshold_bands": (_threshold_bands, frozenset({"direction", "bands"})),
+    "choice_map": (_choice_map, frozenset({"map", "combine"})),
+    "date_validity": (_date_validity, frozenset({"date_column", "min_days_after_award"})),
+}
+
+
+def check_scorer_params(ctx: ScorerContext, name: str, params: Mapping[str, Any],
+                        registry_check: Callable[[str, Mapping[str, Any]], None] | None) -> None:
+    """Report every problem with ``params`` for scorer ``name`` on this question."""
+    contract = SCORER_CONTRACTS.get(name)
+    before = len(ctx.reader.collector)
+    if contract is not None:
+        check, allowed = contract
+        unknown = sorted(set(params) - allowed)
+        if unknown:
+            ctx.problem(f"scorer '{name}' does not take {', '.join(unknown)} "
+                        f"(it takes {', '.join(sorted(allowed))})")
+        check(ctx, params)
+    # The registry's check runs last and only when ours passed, so a mistake is reported once.
+    if registry_check is not None and len(ctx.reader.collector) == before:
+        try:
+            registry_check(name, params)
+        except (ValueError, KeyError, TypeError) as exc:
+            ctx.problem(f"scorer '{name}': {str(exc).strip(chr(39) + chr(34))}")
+
+
+def check_check_params(reader: Reader, kind: str, params: Mapping[str, Any],
+                       columns: Mapping[str, Column], question_ids: Collection[str]) -> None:
+    """A consistency check's params must name existing columns (``*column``, ``group_by``) and questions."""
+    for key, value in params.items():
+        if key.endswith("column") or key in ("group_by", "columns"):
+            names = value if isinstance(value, list) else [value]
+            for name in names:
+                if not isinstance(name, str) or name not in columns:
+                    reader.problem(f"check '{kind}' param '{key}' names {describe(name)}, "
+                                   f"which is not a column of this table")
+        elif key == "question" and (not isinstance(value, str) or value not in question_ids):
+            reader.problem(f"check '{kind}' param 'question' names {describe(value)}, "
+                           f"which is not a question of this questionnaire")
+    if not any(key.endswith("column") for key in params):
+        reader.problem(f"check '{kind}' needs a 'column' param naming the column it checks")

@@ -1,0 +1,163 @@
+"""Saving, submitting and withdrawing a vendor's response."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from app import audit
+from app.extensions import db
+from app.models import Answer, Response, ResponseStatus, User
+from app.models.base import utcnow
+from app.questionnaires import store
+from app.questionnaires.answers import missing_required, parse_answer, visible_questions
+
+
+class ResponseClosed(Exception):
+    """The response cannot change any more (deadline passed or already submitted)."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    question_id: str
+    yours: Any
+    theirs: Any
+    changed_by: str
+    changed_at: datetime
+
+
+@dataclass
+class SaveResult:
+    saved: list[str] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.conflicts
+
+
+def check_open(response: Response, now: datetime | None = None) -> None:
+    """Refuse changes after the deadline or once submitted, with a message for the vendor."""
+    now = now or utcnow()
+    if now >= response.evaluation.deadline:
+        raise ResponseClosed(
+            f"The deadline passed on {response.evaluation.deadline:%d %b %Y at %H:%M} UTC; "
+            "changes are no longer accepted. Your saved draft is kept."
+        )
+    if response.is_submitted:
+        raise ResponseClosed("This response has been submitted. Withdraw it first to make changes.")
+
+
+def answers_by_question(response: Response) -> dict[str, Answer]:
+    rows = db.session.scalars(sa.select(Answer).where(Answer.response_id == response.id))
+    return {answer.question_id: answer for answer in rows}
+
+
+def answer_values(response: Response) -> dict[str, Any]:
+    return {qid: answer.value for qid, answer in answers_by_question(response).items()}
+
+
+def save_answers(
+    response: Response, *, user: User, raw: dict[str, Any], revisions: dict[str, int], now: datetime | None = None
+) -> SaveResult:
+    """Validate and store the answers given; invalid ones are reported and left as they were.
+
+    ``revisions`` are the revisions the editor started from: an answer someone else
+    changed since then is not overwritten but reported as a conflict.
+    """
+    check_open(response, now)
+    questionnaire = store.parsed(response.questionnaire)
+    stored = answers_by_question(response)
+    current_values = {qid: a.value for qid, a in stored.items()}
+    visible = {q.id: q for q in visible_questions(questionnaire, response.evaluation.modalities, current_values)}
+    result = SaveResult()
+    for question_id, raw_value in raw.items():
+        question = visible.get(question_id)
+        if question is None or question.type == "file":
+            continue
+        parsed = parse_answer(question, raw_value)
+        if parsed.errors:
+            result.errors[question_id] = [error.message for error in parsed.errors]
+            continue
+        existing = stored.get(question_id)
+        if existing is not None and existing.value == parsed.value:
+            continue
+        base_revision = revisions.get(question_id, 0)
+        if _store_answer(response, existing, question_id, parsed.value, base_revision, user):
+            result.saved.append(question_id)
+        else:
+            theirs = db.session.scalar(
+                sa.select(Answer).where(Answer.response_id == response.id, Answer.question_id == question_id)
+            )
+            db.session.refresh(theirs)
+            editor = db.session.get(User, theirs.updated_by_id) if theirs.updated_by_id else None
+            result.conflicts.append(Conflict(question_id, parsed.value, theirs.value,
+                                             editor.display_name if editor else "someone", theirs.updated_at))
+    if result.saved:
+        response.updated_at = utcnow()
+        db.session.flush()
+        audit.record("answer.saved", actor=user, evaluation_id=response.evaluation_id,
+                     subject=f"response:{response.id}", details={"questions": result.saved})
+    return result
+
+
+def _store_answer(response: Response, existing: Answer | None, question_id: str, value: Any,
+                  base_revision: int, user: User) -> bool:
+    """Write one answer only if nobody changed it since ``base_revision`` (compare-and-set).
+
+    The check happens in the database, so two concurrent saves cannot both win.
+    """
+    if existing is None:
+        if base_revision != 0:
+            return False
+        try:
+            with db.session.begin_nested():
+                db.session.add(Answer(response_id=response.id, question_id=question_id, value=value,
+                                      revision=1, updated_by_id=user.id))
+        except sa.exc.IntegrityError:
+            return False
+        return True
+    updated = db.session.execute(
+        sa.update(Answer)
+        .where(Answer.id == existing.id, Answer.revision == base_revision)
+        .values(value=value, revision=Answer.revision + 1, updated_by_id=user.id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if updated.rowcount != 1:
+        return False
+    db.session.expire(existing)
+    return True
+
+
+def missing_for_submission(response: Response) -> list:
+    questionnaire = store.parsed(response.questionnaire)
+    missing = set(missing_required(questionnaire, answer_values(response), response.evaluation.modalities))
+    return [q for q in questionnaire.questions if q.id in missing]
+
+
+def submit(response: Response, *, user: User, now: datetime | None = None) -> list:
+    """Submit the response; returns the required questions still missing (nothing is submitted then)."""
+    check_open(response, now)
+    missing = missing_for_submission(response)
+    if missing:
+        return missing
+    response.status = ResponseStatus.SUBMITTED
+    response.submitted_at = now or utcnow()
+    audit.record("response.submitted", actor=user, evaluation_id=response.evaluation_id,
+                 subject=f"response:{response.id}")
+    return []
+
+
+def withdraw(response: Response, *, user: User, now: datetime | None = None) -> None:
+    """Take a submitted response back to draft, allowed until the deadline."""
+    if (now or utcnow()) >= response.evaluation.deadline:
+        raise ResponseClosed("The deadline has passed; a submitted response can no longer be withdrawn.")
+    if not response.is_submitted:
+        return
+    response.status = ResponseStatus.DRAFT
+    response.submitted_at = None
+    audit.record("response.withdrawn", actor=user, evaluation_id=response.evaluation_id,
+                 subject=f"response:{response.id}")

@@ -1,0 +1,260 @@
+"""From question scores to a vendor's total, must-have failures, and the ranking of vendors.
+
+The total is a weighted sum on a fixed scale (question score / 4), so a vendor's total depends only on
+its own answers and the buyer's weights: adding or removing another vendor never changes it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.scoring.weights import normalise
+
+# Totals are compared at this many decimals, so that sums differing only by floating-point round-off
+# tie instead of being ordered by noise.
+TIE_DECIMALS = 9
+
+
+@dataclass(frozen=True)
+class MustHave:
+    """A knock-out rule. Every condition given must hold; an unanswered question always fails.
+
+    ``equals``: the answer must equal this (booleans only equal booleans). ``one_of``: the answer must
+    be one of these, or for a list answer contain at least one of them. ``min_score``: the question's
+    score must be at least this.
+    """
+
+    reason: str
+    equals: Any = None
+    one_of: tuple | None = None
+    min_score: float | None = None
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """A scored question: its section, its weight inside the section, and an optional must-have."""
+
+    id: str
+    section_id: str
+    weight: float = 1.0
+    must_have: MustHave | None = None
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """A section of the questionnaire with its weight among sections (any scale; normalised)."""
+
+    id: str
+    title: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failed must-have: which question, the buyer's reason, and what was wrong with the answer."""
+
+    question_id: str
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class SectionScore:
+    """A section's result: ``score`` 0..100 within the section, ``points`` it adds to the total."""
+
+    id: str
+    title: str
+    score: float
+    weight_share: float
+    points: float
+
+
+@dataclass(frozen=True)
+class QuestionContribution:
+    """What one question adds to the total (0..100 scale); ``score`` is None when unanswered."""
+
+    question_id: str
+    section_id: str
+    score: float | None
+    points: float
+
+
+@dataclass(frozen=True)
+class ResponseScore:
+    """A vendor's total (0..100), its per-section and per-question breakdown, and must-have failures."""
+
+    total: float
+    sections: tuple[SectionScore, ...]
+    contributions: tuple[QuestionContribution, ...]
+    disqualified: tuple[Failure, ...]
+
+
+@dataclass(frozen=True)
+class RankedVendor:
+    """A vendor's place: ties share a rank ("1, 1, 3")."""
+
+    key: Hashable
+    total: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Vendors in order, plus those shown apart because they failed a must-have."""
+
+    ranked: tuple[RankedVendor, ...]
+    disqualified: tuple[tuple[Hashable, tuple[Failure, ...]], ...]
+
+
+def _is_unanswered(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, (list, tuple, dict)) and not value
+
+
+def _same(a: Any, b: Any) -> bool:
+    # In Python True == 1; a yes/no must-have should not be met by the number 1.
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    return a == b
+
+
+def _must_have_failure(spec: QuestionSpec, value: Any, score: float | None) -> str | None:
+    rule = spec.must_have
+    assert rule is not None
+    if _is_unanswered(value):
+        return "unanswered"
+    if rule.equals is not None and not _same(value, rule.equals):
+        return f"answer {value!r} is not {rule.equals!r}"
+    if rule.one_of is not None:
+        options = tuple(rule.one_of)
+        chosen = value if isinstance(value, list) else [value]
+        if not any(_same(c, o) for c in chosen for o in options):
+            return f"answer {value!r} is none of {', '.join(map(repr, options))}"
+    if rule.min_score is not None:
+        if score is None:
+            return f"not scored (needs at least {rule.min_score:g})"
+        if score < rule.min_score:
+            return f"score {score:.2f} is below the minimum {rule.min_score:g}"
+    return None
+
+
+def check_must_haves(
+    questions: Sequence[QuestionSpec],
+    answers: Mapping[str, Any],
+    scores: Mapping[str, float | None],
+) -> tuple[Failure, ...]:
+    """Return one :class:`Failure` per must-have question whose answer breaks its rule, in question order.
+
+    An answer that is None, blank text or an empty list counts as unanswered and fails.
+    """
+    failures = []
+    for spec in questions:
+        if spec.must_have is None:
+            continue
+        detail = _must_have_failure(spec, answers.get(spec.id), scores.get(spec.id))
+        if detail is not None:
+            failures.append(Failure(spec.id, spec.must_have.reason, detail))
+    return tuple(failures)
+
+
+def _checked_score(question_id: str, score: float | None) -> float | None:
+    if score is None:
+        return None
+    if isinstance(score, bool) or not isinstance(score, numbers.Real) or not 0 <= score <= 4:
+        raise ValueError(f"score of {question_id!r} must be within 0..4 or None, got {score!r}")
+    return float(score)
+
+
+def score_response(
+    sections: Sequence[SectionSpec],
+    questions: Sequence[QuestionSpec],
+    scores: Mapping[str, float | None],
+    answers: Mapping[str, Any],
+) -> ResponseScore:
+    """Total a vendor's response on a fixed 0..100 scale.
+
+    Within a section, question scores / 4 are averaged with the question weights; sections are combined
+    with their weights normalised to shares. An unanswered or unscored question counts 0; a section of
+    weight 0 contributes 0. The per-question ``points`` add up to ``total``. Raises ``ValueError`` for
+    configuration errors: duplicate ids, a question in an unknown section, negative weights, or a
+    weighted section whose questions all have weight 0 (its share could never be earned).
+    """
+    section_ids = [s.id for s in sections]
+    if len(set(section_ids)) != len(section_ids):
+        raise ValueError("section ids must be unique")
+    question_ids = [q.id for q in questions]
+    if len(set(question_ids)) != len(question_ids):
+        raise ValueError("question ids must be unique")
+    shares = normalise({s.id: s.weight for s in sections})
+    by_section: dict[str, list[QuestionSpec]] = {s.id: [] for s in sections}
+    for spec in questions:
+        if spec.section_id not in by_section:
+            raise ValueError(f"question {spec.id!r} is in unknown section {spec.section_id!r}")
+        if isinstance(spec.weight, bool) or not math.isfinite(spec.weight) or spec.weight < 0:
+            raise ValueError(f"weight of question {spec.id!r} must be zero or more, got {spec.weight!r}")
+        by_section[spec.section_id].append(spec)
+
+    contributions: dict[str, QuestionContribution] = {}
+    section_scores = []
+    for section in sections:
+        members = by_section[section.id]
+        mass = math.fsum(q.weight for q in members)
+        if shares[section.id] > 0 and mass <= 0:
+            raise ValueError(
+                f"section {section.id!r} has weight but no question with a weight above 0"
+            )
+        points, fraction = [], []
+        for spec in members:
+            score = _checked_score(spec.id, scores.get(spec.id))
+            within = spec.weight / mass * (score or 0.0) / 4.0 if mass > 0 else 0.0
+            fraction.append(within)
+            points.append(100.0 * shares[section.id] * within)
+            contributions[spec.id] = QuestionContribution(spec.id, section.id, score, points[-1])
+        section_scores.append(
+            SectionScore(
+                id=section.id,
+                title=section.title,
+                score=100.0 * math.fsum(fraction),
+                weight_share=shares[section.id],
+                points=math.fsum(points),
+            )
+        )
+    ordered = tuple(contributions[q.id] for q in questions)
+    return ResponseScore(
+        total=math.fsum(c.points for c in ordered),
+        sections=tuple(section_scores),
+        contributions=ordered,
+        disqualified=check_must_haves(questions, answers, scores),
+    )
+
+
+def rank(results: Mapping[Hashable, ResponseScore]) -> Ranking:
+    """Rank vendors by total, highest first; vendors with must-have failures are set apart.
+
+    Equal totals share a rank and the next rank is skipped ("1, 1, 3"); within a tie the vendor key
+    gives a stable order. Keys must be mutually sortable (e.g. all strings).
+    """
+    eligible = sorted(
+        ((key, result.total) for key, result in results.items() if not result.disqualified),
+        key=lambda item: (-round(item[1], TIE_DECIMALS), item[0]),
+    )
+    ranked: list[RankedVendor] = []
+    for position, (key, total) in enumerate(eligible, start=1):
+        previous = ranked[-1] if ranked else None
+        if previous is not None and round(previous.total, TIE_DECIMALS) == round(total, TIE_DECIMALS):
+            ranked.append(RankedVendor(key, total, previous.rank))
+        else:
+            ranked.append(RankedVendor(key, total, position))
+    disqualified = tuple(
+        (key, result.disqualified)
+        for key, result in sorted(results.items(), key=lambda item: item[0])
+        if result.disqualified
+    )
+    return Ranking(tuple(ranked), disqualified)

@@ -1,0 +1,93 @@
+"""The registry behind :mod:`app.scoring.autoscorers`: scorers are looked up by the name a questionnaire uses.
+
+Import scorers from :mod:`app.scoring.autoscorers`; importing that module is what registers them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from app.scoring.answer_values import UnusableAnswer, fmt_score, is_number
+from app.scoring.model import Requirements, ScoreResult
+
+Scorer = Callable[[Any, Mapping[str, Any], Requirements], ScoreResult]
+
+SCORERS: dict[str, Scorer] = {}
+ParamParser = Callable[[Mapping[str, Any]], dict[str, Any]]
+_PARAMS: dict[str, tuple[frozenset[str], frozenset[str], ParamParser]] = {}
+
+
+def register(
+    name: str,
+    *,
+    allowed: tuple[str, ...] = (),
+    required: tuple[str, ...] = (),
+    parse: ParamParser = dict,
+) -> Callable[[Callable[..., ScoreResult]], Scorer]:
+    """Register a scorer under ``name``.
+
+    ``parse`` checks the params' values (raising ``ValueError``) and fills in defaults; the scorer
+    receives its result. The registered function gets the shared behaviour: params are validated first
+    (see :func:`validate_params`), ``None`` scores 0 as "unanswered", and an :class:`UnusableAnswer`
+    scores 0 with its message.
+    """
+
+    def decorate(func: Callable[..., ScoreResult]) -> Scorer:
+        if name in SCORERS:
+            raise ValueError(f"a scorer named {name!r} is already registered")
+
+        @functools.wraps(func)
+        def scorer(value: Any, params: Mapping[str, Any], requirements: Requirements) -> ScoreResult:
+            settings = validate_params(name, params or {})
+            if value is None:
+                return ScoreResult(0.0, "unanswered", {"unanswered": True})
+            try:
+                return func(value, settings, requirements)
+            except UnusableAnswer as exc:
+                return ScoreResult(0.0, f"{exc} -> {fmt_score(0)}", {"error": str(exc)})
+
+        SCORERS[name] = scorer
+        _PARAMS[name] = (frozenset(allowed) | frozenset(required), frozenset(required), parse)
+        return scorer
+
+    return decorate
+
+
+def get_scorer(name: str) -> Scorer:
+    """Return the scorer registered as ``name``; ``KeyError`` naming the known scorers otherwise."""
+    try:
+        return SCORERS[name]
+    except KeyError:
+        known = ", ".join(sorted(SCORERS))
+        raise KeyError(f"unknown scorer {name!r}; known scorers: {known}") from None
+
+
+def validate_params(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a scorer's params and return them with defaults filled in.
+
+    Raises ``KeyError`` for an unknown scorer and ``ValueError`` for unknown or missing keys or a bad
+    value (e.g. a band score outside 0..4). The questionnaire validator calls this when a questionnaire
+    is loaded, so a broken scorer configuration never reaches a vendor.
+    """
+    if name not in _PARAMS:
+        get_scorer(name)  # raises the KeyError that names the known scorers
+    allowed, required, parse = _PARAMS[name]
+    unknown = set(params) - allowed
+    if unknown:
+        raise ValueError(
+            f"scorer {name!r} does not take {', '.join(sorted(unknown))}; "
+            f"it takes {', '.join(sorted(allowed)) or 'no params'}"
+        )
+    missing = required - set(params)
+    if missing:
+        raise ValueError(f"scorer {name!r} needs params {', '.join(sorted(missing))}")
+    return parse(params)
+
+
+def rubric_value(label: str, value: Any) -> float:
+    """A param value that is a score on the 0..4 rubric, or ``ValueError``."""
+    if not is_number(value) or not 0 <= value <= 4:
+        raise ValueError(f"{label} must be a number within 0..4, got {value!r}")
+    return float(value)

@@ -1,0 +1,33 @@
+"""Form fields shared by several forms."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from wtforms import DateTimeLocalField, SelectMultipleField, widgets
+
+from app.web.formatting import user_zone
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A date and time typed in the user's own time zone, stored as UTC."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and self.data.tzinfo is None:
+            self.data = self.data.replace(tzinfo=user_zone()).astimezone(timezone.utc)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        if isinstance(self.data, datetime):
+            return self.data.astimezone(user_zone()).strftime("%Y-%m-%dT%H:%M")
+        return ""

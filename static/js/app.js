@@ -1,0 +1,1 @@
+// DataVet front-end behaviour (no inline scripts: the CSP forbids them).

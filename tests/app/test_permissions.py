@@ -1,0 +1,89 @@
+"""Role x route matrix: every route of the app, every kind of user.
+
+The list of routes comes from the app's URL map, so a new route without a row
+here fails the suite.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from app.extensions import db
+from app.models import Attachment, Invitation, ResponseStatus
+from app.models.base import utcnow
+
+ROLES = ("anonymous", "admin", "buyer", "evaluator", "lead", "viewer", "vendor_a", "vendor_b", "other_buyer")
+STAFF_READERS = {"admin", "buyer", "viewer", "evaluator", "lead"}
+MANAGERS = {"admin", "buyer"}
+SIGNED_IN = set(ROLES) - {"anonymous"}
+PUBLIC = set(ROLES)
+
+# endpoint: (method, url template, roles allowed)
+MATRIX = {
+    "main.dashboard": ("get", "/", SIGNED_IN),
+    "main.healthz": ("get", "/healthz", PUBLIC),
+    "auth.login": ("get", "/login", PUBLIC),
+    "auth.logout": ("post", "/logout", SIGNED_IN),
+    "auth.accept_invitation": ("get", "/invitations/not-a-token", PUBLIC),
+    "auth.set_password": ("get", "/activate/not-a-token", PUBLIC),
+    "admin.people": ("get", "/admin/people", {"admin"}),
+    "admin.toggle_active": ("post", "/admin/people/{buyer}/active", {"admin"}),
+    "evaluations.create": ("get", "/evaluations/new", MANAGERS | {"other_buyer"}),
+    "evaluations.show": ("get", "/evaluations/{evaluation}", STAFF_READERS),
+    "evaluations.settings": ("get", "/evaluations/{evaluation}/settings", MANAGERS),
+    "evaluations.requirements": ("get", "/evaluations/{evaluation}/requirements", MANAGERS),
+    "evaluations.invite": ("post", "/evaluations/{evaluation}/invitations", MANAGERS),
+    "evaluations.invitation_action": ("post", "/evaluations/{evaluation}/invitations/{invitation}/revoke", MANAGERS),
+    "evaluations.assign": ("post", "/evaluations/{evaluation}/evaluators", MANAGERS),
+    "responses.edit": ("get", "/responses/{draft}", {"vendor_a"}),
+    "responses.save": ("post", "/responses/{draft}", {"vendor_a"}),
+    "responses.submit": ("post", "/responses/{draft}/submit", {"vendor_a"}),
+    "responses.withdraw": ("post", "/responses/{draft}/withdraw", {"vendor_a"}),
+    "responses.view": ("get", "/responses/{submitted}/view", STAFF_READERS | {"vendor_b"}),
+    "responses.upload_evidence": ("post", "/responses/{draft}/evidence", {"vendor_a"}),
+    "responses.download_evidence": ("get", "/responses/evidence/{attachment}", {"vendor_a"}),
+    "responses.delete_evidence": ("post", "/responses/evidence/{attachment}/delete", {"vendor_a"}),
+    "reviews.score": ("get", "/reviews/{submitted}", {"evaluator", "lead"}),
+    "reviews.consensus": ("get", "/reviews/{submitted}/consensus", {"lead"}),
+    "reports.ranking": ("get", "/evaluations/{evaluation}/ranking", {"admin", "buyer", "viewer"}),
+    "reports.scorecard": ("get", "/evaluations/{evaluation}/vendors/{submitted}/scorecard.pdf", {"admin", "buyer", "viewer"}),
+}
+EXEMPT = {"static", "bootstrap.static"}  # files shipped with the app and its CSS framework
+
+
+def test_every_route_has_a_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - EXEMPT
+    assert endpoints == set(MATRIX), "add every new route to MATRIX with the roles allowed"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_route_refuses_everyone_it_should(client, login, world, endpoint, role):
+    world.response_b.status = ResponseStatus.SUBMITTED
+    world.response_b.submitted_at = utcnow()
+    world.evaluation.sealed = False
+    invitation = Invitation(evaluation=world.evaluation, vendor_organisation=world.response_a.vendor_organisation,
+                            email="x@vendor-a.example", token_hash="0" * 64, expires_at=utcnow() + timedelta(days=1))
+    db.session.add(invitation)
+    attachment = Attachment(response_id=world.response_a.id, question_id="PRV-05", filename="consent.txt",
+                            stored_name="matrix-test-file", content_type="text/plain", size=5, sha256="0" * 64)
+    db.session.add(attachment)
+    db.session.commit()
+    (Path(client.application.config["UPLOAD_FOLDER"]) / "matrix-test-file").write_bytes(b"hello")
+    method, template, allowed = MATRIX[endpoint]
+    url = template.format(evaluation=world.evaluation.id, draft=world.response_a.id,
+                          submitted=world.response_b.id, invitation=invitation.id, buyer=world.buyer.id,
+                          attachment=attachment.id)
+    if role != "anonymous":
+        login(getattr(world, role))
+    answer = getattr(client, method)(url)
+    answer.close()  # a downloaded file stays open until the response is closed
+    if role in allowed:
+        assert answer.status_code not in (401, 403, 404, 405), f"{role} should reach {endpoint}"
+        assert answer.status_code < 500
+    elif role == "anonymous":
+        assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    else:
+        assert answer.status_code in (403, 404), f"{role} must not reach {endpoint} (got {answer.status_code})"

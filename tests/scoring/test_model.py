@@ -1,0 +1,75 @@
+import datetime
+import json
+
+import pytest
+
+from app.scoring.model import LocaleTarget, Requirements, ScoreResult
+
+
+def full_requirements() -> Requirements:
+    return Requirements(
+        locales=(LocaleTarget("en-US", 200, 100.0), LocaleTarget("de-DE", 150)),
+        demographics={"gender": {"female": 0.5, "male": 0.5}},
+        devices=("smartphone", "headset"),
+        environments=("quiet indoor",),
+        modalities=("speech",),
+        award_date=datetime.date(2025, 9, 1),
+        budget_per_unit=80.0,
+        unit="hour",
+    )
+
+
+def test_round_trip_through_json():
+    requirements = full_requirements()
+    stored = json.loads(json.dumps(requirements.to_dict()))
+    assert stored["award_date"] == "2025-09-01"
+    assert Requirements.from_dict(stored) == requirements
+
+
+def test_from_dict_accepts_plain_locale_strings_and_lists():
+    requirements = Requirements.from_dict({"locales": ["fr-FR"], "devices": ["headset"]})
+    assert requirements.locales == (LocaleTarget("fr-FR"),)
+    assert requirements.devices == ("headset",)
+
+
+def test_defaults():
+    requirements = Requirements()
+    assert requirements.locales == () and dict(requirements.demographics) == {}
+    assert requirements.unit == "hour" and requirements.award_date is None
+    assert Requirements.from_dict({}) == requirements
+
+
+def test_requirements_are_frozen():
+    requirements = full_requirements()
+    with pytest.raises(AttributeError):
+        requirements.unit = "image"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        requirements.demographics["gender"]["female"] = 1.0  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"locale": ["en-US"]}, "unknown requirement keys: locale"),
+        ({"award_date": "01/09/2025"}, "YYYY-MM-DD"),
+        ({"demographics": {"gender": {"female": 0.7, "male": 0.7}}}, "sum to 1"),
+        ({"demographics": {"gender": {"female": -0.5, "male": 1.5}}}, "zero or more"),
+        ({"locales": [{"locale": "en-US", "min_contributors": -1}]}, "zero or more"),
+        ({"locales": [{"min_contributors": 3}]}, "invalid locale target"),
+        ({"budget_per_unit": -5}, "budget_per_unit"),
+    ],
+)
+def test_from_dict_rejects_bad_data(data, message):
+    with pytest.raises(ValueError, match=message):
+        Requirements.from_dict(data)
+
+
+@pytest.mark.parametrize("score", [-0.01, 4.01, float("nan")])
+def test_score_result_stays_on_the_rubric(score):
+    with pytest.raises(ValueError, match="0..4"):
+        ScoreResult(score, "x")
+
+
+def test_score_result_details_are_json_ready():
+    result = ScoreResult(3.0, "fine", {"missing": ["de-DE"]})
+    assert json.loads(json.dumps(result.details)) == {"missing": ["de-DE"]}
