@@ -30,7 +30,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 db: system-deps venv
-	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask db upgrade heads
 
 seed: db
 	$(VENV)/bin/flask seed-demo

@@ -14,6 +14,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(questionnaire_group)
     app.cli.add_command(audit_group)
+    from app.jobs.worker import jobs_group
+
+    app.cli.add_command(jobs_group)
 
 
 @click.command("seed-demo")

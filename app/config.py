@@ -59,6 +59,8 @@ def load_config(instance_path: str) -> dict:
         "PUBLIC_URL": env.get("PUBLIC_URL", ""),
         "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "14")),
         "REDIS_URL": env.get("REDIS_URL", ""),
+        "JOBS_MODE": env.get("JOBS_MODE", ""),  # rq | thread | inline; default: rq when REDIS_URL is set
+        "JOB_RESULTS_FOLDER": env.get("JOB_RESULTS_FOLDER") or str(instance / "job-results"),
         "QUESTIONNAIRE_DIR": env.get("QUESTIONNAIRE_DIR")
         or str(Path(__file__).resolve().parent.parent / "questionnaires"),
     }

@@ -112,6 +112,11 @@ def can_set_consensus(user: User, response: Response) -> bool:
     return can_score(user, response) and is_lead_evaluator(user, response.evaluation)
 
 
+def can_view_job(user: User, job) -> bool:
+    """A background job's progress and result belong to the person who started it."""
+    return _signed_in(user) and job.owner_id == user.id
+
+
 def require(allowed: bool, *, hide: bool = False) -> None:
     """Stop the request unless ``allowed``: 404 when the object's existence must not leak, else 403."""
     if not allowed:

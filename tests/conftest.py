@@ -51,9 +51,11 @@ def app(database_url, tmp_path_factory):
         "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
         "QUESTIONNAIRE_DIR": str(QUESTIONNAIRE_DIR),
         "MAIL_SERVER": "",
+        "JOBS_MODE": "inline",
+        "JOB_RESULTS_FOLDER": str(tmp_path_factory.mktemp("job-results")),
     })
     with application.app_context():
-        upgrade()
+        upgrade(revision="heads")
         store.import_directory(QUESTIONNAIRE_DIR)
         from app.extensions import db
 

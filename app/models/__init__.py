@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic and the app load this module)."""
 from app.models.audit import AuditEvent
+from app.models.job import Job, JobStatus
 from app.models.evaluation import Evaluation, EvaluationStatus, EvaluatorAssignment, Invitation, SectionWeight
 from app.models.people import STAFF_ROLES, AccountToken, Organisation, OrganisationKind, Role, TokenPurpose, User
 from app.models.questionnaire import QuestionnaireVersion
@@ -7,6 +8,7 @@ from app.models.response import Answer, Attachment, EvidenceLevel, Response, Res
 from app.models.review import ConflictDeclaration, ConsensusScore, Score
 
 __all__ = [
+    "Job", "JobStatus",
     "AccountToken", "TokenPurpose", "Answer", "Attachment", "AuditEvent", "ConflictDeclaration", "ConsensusScore", "Evaluation",
     "EvaluationStatus", "EvaluatorAssignment", "EvidenceLevel", "Invitation", "Organisation",
     "OrganisationKind", "QuestionnaireVersion", "Response", "ResponseStatus", "Role", "STAFF_ROLES",

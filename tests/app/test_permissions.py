@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from app.models import Attachment, Invitation, ResponseStatus
+from app.models import Attachment, Invitation, Job, ResponseStatus
 from app.models.base import utcnow
 
 ROLES = ("anonymous", "admin", "buyer", "evaluator", "lead", "viewer", "vendor_a", "vendor_b", "other_buyer")
@@ -45,6 +45,9 @@ MATRIX = {
     "responses.upload_evidence": ("post", "/responses/{draft}/evidence", {"vendor_a"}),
     "responses.download_evidence": ("get", "/responses/evidence/{attachment}", {"vendor_a"}),
     "responses.delete_evidence": ("post", "/responses/evidence/{attachment}/delete", {"vendor_a"}),
+    "jobs.show": ("get", "/jobs/{job}", {"buyer"}),
+    "jobs.status": ("get", "/jobs/{job}.json", {"buyer"}),
+    "jobs.download": ("get", "/jobs/{job}/download", {"buyer"}),
     "reviews.score": ("get", "/reviews/{submitted}", {"evaluator", "lead"}),
     "reviews.consensus": ("get", "/reviews/{submitted}/consensus", {"lead"}),
     "reports.ranking": ("get", "/evaluations/{evaluation}/ranking", {"admin", "buyer", "viewer"}),
@@ -70,12 +73,14 @@ def test_route_refuses_everyone_it_should(client, login, world, endpoint, role):
     attachment = Attachment(response_id=world.response_a.id, question_id="PRV-05", filename="consent.txt",
                             stored_name="matrix-test-file", content_type="text/plain", size=5, sha256="0" * 64)
     db.session.add(attachment)
+    job = Job(kind="report.test", owner_id=world.buyer.id, evaluation_id=world.evaluation.id)
+    db.session.add(job)
     db.session.commit()
     (Path(client.application.config["UPLOAD_FOLDER"]) / "matrix-test-file").write_bytes(b"hello")
     method, template, allowed = MATRIX[endpoint]
     url = template.format(evaluation=world.evaluation.id, draft=world.response_a.id,
                           submitted=world.response_b.id, invitation=invitation.id, buyer=world.buyer.id,
-                          attachment=attachment.id)
+                          attachment=attachment.id, job=job.id)
     if role != "anonymous":
         login(getattr(world, role))
     answer = getattr(client, method)(url)
