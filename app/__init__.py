@@ -62,12 +62,14 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.evaluations.views import bp as evaluations_bp
     from app.jobs.views import bp as jobs_bp
+    from app.workbooks.views import bp as workbooks_bp
     from app.main.views import bp as main_bp
     from app.reports.views import bp as reports_bp
     from app.responses.views import bp as responses_bp
     from app.reviews.views import bp as reviews_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, evaluations_bp, responses_bp, reviews_bp, reports_bp, jobs_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, evaluations_bp, responses_bp, reviews_bp, reports_bp, jobs_bp,
+                      workbooks_bp):
         app.register_blueprint(blueprint)
 
 

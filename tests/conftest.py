@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.world"]
+
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
 
 

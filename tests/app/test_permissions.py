@@ -48,6 +48,11 @@ MATRIX = {
     "jobs.show": ("get", "/jobs/{job}", {"buyer"}),
     "jobs.status": ("get", "/jobs/{job}.json", {"buyer"}),
     "jobs.download": ("get", "/jobs/{job}/download", {"buyer"}),
+    "workbooks.questionnaire_workbook": ("get", "/questionnaires/{questionnaire}.xlsx", STAFF_READERS | {"other_buyer"}),
+    "workbooks.offline": ("get", "/responses/{draft}/offline", {"vendor_a"}),
+    "workbooks.response_workbook": ("get", "/responses/{draft}/workbook.xlsx", {"vendor_a"}),
+    "workbooks.upload_response_workbook": ("post", "/responses/{draft}/workbook", {"vendor_a"}),
+    "workbooks.upload_requirements": ("post", "/evaluations/{evaluation}/requirements/upload", MANAGERS),
     "reviews.score": ("get", "/reviews/{submitted}", {"evaluator", "lead"}),
     "reviews.consensus": ("get", "/reviews/{submitted}/consensus", {"lead"}),
     "reports.ranking": ("get", "/evaluations/{evaluation}/ranking", {"admin", "buyer", "viewer"}),
@@ -80,7 +85,8 @@ def test_route_refuses_everyone_it_should(client, login, world, endpoint, role):
     method, template, allowed = MATRIX[endpoint]
     url = template.format(evaluation=world.evaluation.id, draft=world.response_a.id,
                           submitted=world.response_b.id, invitation=invitation.id, buyer=world.buyer.id,
-                          attachment=attachment.id, job=job.id)
+                          attachment=attachment.id, job=job.id,
+                          questionnaire=world.evaluation.questionnaire_id)
     if role != "anonymous":
         login(getattr(world, role))
     answer = getattr(client, method)(url)

@@ -1,4 +1,4 @@
-"""A small world most app tests start from: one buyer, its people, one evaluation, two vendors."""
+"""The `world` fixture: one buyer, its people, one evaluation, two vendors (available to every test)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
