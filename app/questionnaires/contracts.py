@@ -41,16 +41,17 @@ def known_scorers() -> tuple[frozenset[str], Callable[[str, Mapping[str, Any]], 
     return frozenset(names), getattr(autoscorers, "validate_params", None)
 
 
-def known_checks() -> frozenset[str]:
-    """Kinds of consistency check ``app.scoring.consistency`` knows (fallback list otherwise)."""
+def known_checks() -> tuple[frozenset[str], Callable[[Mapping[str, Any]], None] | None]:
+    """Kinds of consistency check ``app.scoring.consistency`` knows and its ``validate_check``
+    (the fallback list and None when that module is not importable)."""
     try:
         from app.scoring import consistency  # optional, as for the scorers
     except ImportError:
-        return frozenset(FALLBACK_CHECKS)
+        return frozenset(FALLBACK_CHECKS), None
     lister = getattr(consistency, "known_check_kinds", None)
     if not callable(lister):
-        return frozenset(FALLBACK_CHECKS)
-    return frozenset(lister())
+        return frozenset(FALLBACK_CHECKS), None
+    return frozenset(lister()), getattr(consistency, "validate_check", None)
 
 
 class ScorerContext:
@@ -224,18 +225,23 @@ def check_scorer_params(ctx: ScorerContext, name: str, params: Mapping[str, Any]
             ctx.problem(f"scorer '{name}': {str(exc).strip(chr(39) + chr(34))}")
 
 
-def check_check_params(reader: Reader, kind: str, params: Mapping[str, Any],
-                       columns: Mapping[str, Column], question_ids: Collection[str]) -> None:
-    """A consistency check's params must name existing columns (``*column``, ``group_by``) and questions."""
-    for key, value in params.items():
-        if key.endswith("column") or key in ("group_by", "columns"):
-            names = value if isinstance(value, list) else [value]
-            for name in names:
-                if not isinstance(name, str) or name not in columns:
-                    reader.problem(f"check '{kind}' param '{key}' names {describe(name)}, "
-                                   f"which is not a column of this table")
-        elif key == "question" and (not isinstance(value, str) or value not in question_ids):
-            reader.problem(f"check '{kind}' param 'question' names {describe(value)}, "
+def check_check_params(reader: Reader, spec: Mapping[str, Any], columns: Mapping[str, Column],
+                       question_ids: Collection[str],
+                       registry_check: Callable[[Mapping[str, Any]], None] | None) -> None:
+    """A consistency check's params must name existing columns (``*column``, ``group_by``) and
+    questions (``*question``); then the consistency module's own ``validate_check`` runs, if any."""
+    kind = spec.get("kind")
+    before = len(reader.collector)
+    for key, value in spec.items():
+        if key.endswith("column") or key == "group_by":
+            if not isinstance(value, str) or value not in columns:
+                reader.problem(f"check '{kind}' param '{key}' names {describe(value)}, "
+                               f"which is not a column of this table")
+        elif key.endswith("question") and (not isinstance(value, str) or value not in question_ids):
+            reader.problem(f"check '{kind}' param '{key}' names {describe(value)}, "
                            f"which is not a question of this questionnaire")
-    if not any(key.endswith("column") for key in params):
-        reader.problem(f"check '{kind}' needs a 'column' param naming the column it checks")
+    if registry_check is not None and len(reader.collector) == before:
+        try:
+            registry_check(spec)
+        except (ValueError, KeyError, TypeError) as exc:
+            reader.problem(str(exc).strip("'\""))

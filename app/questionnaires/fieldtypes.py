@@ -137,7 +137,10 @@ def _to_number(raw: Any) -> float | int:
 
 def _canonical_number(value: float | int) -> float | int:
     # Whole numbers are ints: 12, 12.0 and "12" are the same answer, in JSON and in a spreadsheet.
-    return int(value) if float(value).is_integer() else float(value)
+    if float(value).is_integer():
+        return int(value)
+    # Spreadsheets keep 15 significant digits; rounding here means an exported answer reads back equal.
+    return float(f"{value:.15g}")
 
 
 def _parse_number(raw: Any, spec: Any) -> float | int:
@@ -154,7 +157,7 @@ def _parse_integer(raw: Any, spec: Any) -> int:
 def _parse_percentage(raw: Any, spec: Any) -> float:
     if isinstance(raw, str) and raw.strip().endswith("%"):
         raw = raw.strip()[:-1]
-    value = float(_to_number(raw))
+    value = float(f"{_to_number(raw):.15g}")
     if not 0 <= value <= 100:
         raise Invalid(f"{shown(raw)} is not a percentage between 0 and 100")
     return value + 0.0  # turns -0.0 into 0.0

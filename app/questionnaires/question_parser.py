@@ -73,6 +73,7 @@ class QuestionContext:
     scorers: Collection[str]
     registry_check: Callable[[str, Mapping[str, Any]], None] | None
     checks: Collection[str]
+    check_validator: Callable[[Mapping[str, Any]], None] | None = None
 
 
 def _misplaced(allowed_by_key: Mapping[str, Collection[str]], kind: str, what: str) -> dict[str, str]:
@@ -327,9 +328,8 @@ def parse_checks(reader: Reader, ctx: QuestionContext, columns: tuple[Column, ..
             reader.problem(f"check {number} has unknown kind {describe(kind)} "
                            f"(expected one of: {', '.join(sorted(ctx.checks))})")
             continue
-        params = {k: v for k, v in entry.items() if k != "kind"}
-        check_check_params(reader, kind, params, {c.id: c for c in columns}, ctx.all_ids)
-        checks.append(Check(kind, params))
+        check_check_params(reader, entry, {c.id: c for c in columns}, ctx.all_ids, ctx.check_validator)
+        checks.append(Check(kind, {k: v for k, v in entry.items() if k != "kind"}))
     return tuple(checks)
 
 

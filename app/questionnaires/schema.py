@@ -52,7 +52,7 @@ from typing import Any
 
 import yaml
 
-from app.questionnaires.contracts import known_checks, known_scorers
+from app.questionnaires import contracts
 from app.questionnaires.errors import Collector, Problem, QuestionnaireError, Reader, describe
 from app.questionnaires.model import (
     AnswerCondition,
@@ -124,8 +124,9 @@ def parse_questionnaire(
         reader.problem(f"'language' {describe(language)} is not a BCP 47 language tag (e.g. en)")
     raw_sections = reader.items("sections", required=True) or []
     all_ids = _all_question_ids(raw_sections)
-    ctx = QuestionContext(collector, set(all_ids), {}, scorer_names, registry_check,
-                          frozenset(known_checks) if known_checks is not None else _checks())
+    check_names, check_validator = _checks(known_checks)
+    ctx = QuestionContext(collector, set(all_ids), {}, scorer_names, registry_check, check_names,
+                          check_validator)
     sections: list[Section] = []
     section_ids: set[str] = set()
     for number, raw in enumerate(raw_sections, start=1):
@@ -147,11 +148,14 @@ def parse_questionnaire(
 def _scorers(names: Collection[str] | None) -> tuple[frozenset[str], Any]:
     if names is not None:
         return frozenset(names), None
-    return known_scorers()
+    return contracts.known_scorers()
 
 
-def _checks() -> frozenset[str]:
-    return known_checks()
+def _checks(names: Collection[str] | None) -> tuple[frozenset[str], Any]:
+    # Names given by the caller replace the registry, and with it the registry's own validation.
+    if names is not None:
+        return frozenset(names), None
+    return contracts.known_checks()
 
 
 def _parse_section(data: Any, number: int, ctx: QuestionContext) -> Section | None:

@@ -112,12 +112,13 @@ def _allowed(spec: Question | Column) -> str:
             "file": "upload in DataVet"}.get(kind, "text")
 
 
-def _condition(question: Question) -> str:
+def _condition(questionnaire: Questionnaire, question: Question) -> str:
     condition = question.visible_if.answer if question.visible_if else None
     if condition is None:
         return ""
-    values = ", ".join("yes" if v is True else "no" if v is False else str(v) for v in condition.values)
-    return f"{condition.question} is {values}" if condition.op == "equals" else f"{condition.question} is one of {values}"
+    control = questionnaire.question(condition.question)
+    values = " or ".join(str(_cell_value(control, value)) for value in condition.values)
+    return f"{condition.question} is {values}"
 
 
 def _cell_value(spec: Question | Column, value: Any) -> Any:
@@ -194,7 +195,7 @@ def questionnaire_to_xlsx(questionnaire: Questionnaire) -> bytes:
         shown = ", ".join(section.visible_if.modalities) if section.visible_if else ""
         values = (question.id, section.title, question.text, question.type, "yes" if question.required else "no",
                   "; ".join(question.references), question.help or "", _allowed(question),
-                  "; ".join(p for p in (shown and f"modality {shown}", _condition(question)) if p))
+                  "; ".join(p for p in (shown and f"modality {shown}", _condition(questionnaire, question)) if p))
         for index, value in enumerate(values, start=1):
             _put(sheet, row, index, value)
             sheet.cell(row, index).alignment = _WRAP
@@ -224,7 +225,7 @@ def response_to_xlsx(questionnaire: Questionnaire, answers: Mapping[str, Any], m
         if question.type == "file":
             continue
         values = (question.id, questionnaire.section_of(question).title, question.text, question.type,
-                  _allowed(question), "yes" if question.required else "no", _condition(question),
+                  _allowed(question), "yes" if question.required else "no", _condition(questionnaire, question),
                   _cell_value(question, answers.get(question.id)))
         for index, value in enumerate(values, start=1):
             _put(sheet, row, index, value)

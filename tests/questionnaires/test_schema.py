@@ -95,6 +95,9 @@ def test_all_problems_are_reported_not_just_the_first(small):
     (lambda d: question(d, "COV-02")["scoring"]["params"].update(map={"maybe": 2}), "choice_map key 'maybe' is not one of: yes, no"),
     (lambda d: question(d, "COV-01")["checks"][0].update(kind="sum_to_100"), "check 1 has unknown kind 'sum_to_100'"),
     (lambda d: question(d, "COV-01")["checks"][0].update(group_by="region"), "param 'group_by' names 'region'"),
+    (lambda d: question(d, "COV-01")["checks"].append({"kind": "total_matches", "column": "contributors",
+                                                       "total_question": "COV-09"}),
+     "param 'total_question' names 'COV-09', which is not a question"),
     (lambda d: question(d, "COV-01").update(options=[{"key": "a", "label": "A"}]), "'options' does not apply to a table question"),
     (lambda d: question(d, "COV-01")["columns"][1].update(options=[]), "'options' does not apply to a integer column"),
     (lambda d: question(d, "COV-02").update(wieght=2), "unknown key 'wieght'"),
@@ -201,3 +204,9 @@ def test_load_directory_refuses_two_files_with_one_id(tmp_path):
     (tmp_path / "b.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(QuestionnaireError, match="is used by another file"):
         load_directory(tmp_path)
+
+
+def test_the_consistency_module_validates_check_params_when_present(small):
+    pytest.importorskip("app.scoring.consistency")
+    question(small, "COV-01")["checks"][0]["colour"] = "red"
+    assert any("COV-01: check 'percent_sum' does not take colour" in m for m in problems(small))
