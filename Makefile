@@ -30,7 +30,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 db: system-deps venv
-	$(VENV)/bin/flask db upgrade heads
+	$(VENV)/bin/flask db upgrade
 
 seed: db
 	$(VENV)/bin/flask seed-demo
@@ -41,6 +41,7 @@ run: seed
 
 # pytest exits 5 when it collected no test: that is a failure here, never a pass.
 test: system-deps venv
+	@test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || echo "NOTE: Chromium not found, the browser tests will be SKIPPED (apt-get install chromium to run them)."
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
@@ -48,6 +49,15 @@ test-postgres: system-deps venv
 	@test -n "$$TEST_DATABASE_URL" || { echo "Set TEST_DATABASE_URL, e.g. postgresql://postgres@127.0.0.1:5432/test"; exit 1; }
 	@DATAVET_TEST_DB=postgres $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+# Benchmarks, not part of `make test` (bench/README.md): wrk (Debian) loads gunicorn on 127.0.0.1, and
+# PostgreSQL is measured too when BENCH_POSTGRES_URL, TEST_DATABASE_URL or postgres@127.0.0.1:5432 answers.
+bench: system-deps venv
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian package: wrk"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -8,6 +8,7 @@ from flask import Flask
 
 from app.config import load_config
 from app.extensions import bootstrap, csrf, db, login_manager, migrate
+from app.web.input_guard import CleanInputRequest
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -21,6 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path))
     if overrides:
         app.config.update(overrides)
+    app.request_class = CleanInputRequest  # NUL characters never reach the database
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -61,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.evaluations.views import bp as evaluations_bp
+    from app.evaluations import weights_views  # noqa: F401  (weights and price routes on evaluations_bp)
     from app.jobs.views import bp as jobs_bp
     from app.workbooks.views import bp as workbooks_bp
     from app.main.views import bp as main_bp
@@ -71,6 +74,32 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, auth_bp, admin_bp, evaluations_bp, responses_bp, reviews_bp, reports_bp, jobs_bp,
                       workbooks_bp):
         app.register_blueprint(blueprint)
+
+    # Vendor portal: clarification questions and each person's time-zone preference.
+    from app.clarifications.views import bp as clarifications_bp
+    from app.profile.views import bp as profile_bp
+
+    app.register_blueprint(clarifications_bp)
+    app.register_blueprint(profile_bp)
+
+    # Sample batches: required per modality, uploaded by vendors, measured by a background job.
+    from app.sample_batches.views import bp as sample_batches_bp
+
+    app.register_blueprint(sample_batches_bp)
+
+    # JSON API under /api/v1 (bearer tokens, OpenAPI document) and the page managing API tokens.
+    from app.api import init_api
+
+    init_api(app)
+
+    # Reliability and security: audit trail page, personal-data requests, limits on sign-in forms.
+    from app.audit_views import bp as audit_trail_bp
+    from app.auth.ratelimit import init_rate_limits
+    from app.privacy.views import bp as privacy_bp
+
+    app.register_blueprint(audit_trail_bp)
+    app.register_blueprint(privacy_bp)
+    init_rate_limits(app)  # after every blueprint: it wraps the sign-in views
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -97,3 +126,13 @@ def register_commands(app: Flask) -> None:
     from app.cli import register_cli
 
     register_cli(app)
+
+    from app.responses.reminders import send_reminders_command
+
+    app.cli.add_command(send_reminders_command)
+
+    from app.backup.cli import evaluation_group
+    from app.privacy.cli import user_group
+
+    app.cli.add_command(evaluation_group)
+    app.cli.add_command(user_group)

@@ -19,6 +19,9 @@ from app.models import AuditEvent, User
 from app.models.base import utcnow
 
 GENESIS = "0" * 64
+# A stand-in for chained events that were not restored (they belong to other evaluations).
+WITHHELD = "audit.withheld"
+RESTORED = "evaluation.restored"
 
 
 def _digest(prev_hash: str, event: AuditEvent) -> str:
@@ -80,14 +83,72 @@ class ChainReport:
 
 
 def verify_chain() -> ChainReport:
-    """Walk the whole trail in order and report the first event that does not verify."""
+    """Walk the whole trail in order and report the first event that does not verify.
+
+    Stand-ins for withheld events (see :func:`restore`) carry no content to check; each
+    must be vouched for by the restore event that follows them, whose own hash is checked.
+    """
     expected_prev = GENESIS
     count = 0
+    withheld: list[tuple[int, str]] = []
     for event in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).yield_per(500):
         count += 1
         if event.prev_hash != expected_prev:
             return ChainReport(count, event.id, f"event {event.id} does not follow the event before it")
-        if _digest(event.prev_hash, event) != event.hash:
+        if event.action == WITHHELD:
+            withheld.append((event.id, event.hash))
+        elif _digest(event.prev_hash, event) != event.hash:
             return ChainReport(count, event.id, f"event {event.id} was altered after it was recorded")
+        elif event.action == RESTORED and withheld:
+            if event.details.get("withheld_digest") != _withheld_digest([h for _, h in withheld]):
+                return ChainReport(count, event.id, f"event {event.id} does not vouch for the events before it")
+            withheld = []
         expected_prev = event.hash
+    if withheld:
+        return ChainReport(count, withheld[0][0], f"event {withheld[0][0]} stands in for events no restore vouches for")
     return ChainReport(count, None, "intact")
+
+
+def _withheld_digest(hashes: list[str]) -> str:
+    return hashlib.sha256("".join(hashes).encode()).hexdigest()
+
+
+def event_verifies(event: AuditEvent) -> bool:
+    """Whether one event's hash matches its content and stored predecessor (archives are checked so)."""
+    return _digest(event.prev_hash, event) == event.hash
+
+
+def restore(events: list[AuditEvent], *, evaluation_id: int, archive_sha256: str) -> AuditEvent:
+    """Put an archive's events back into an empty trail, keeping their ids and hashes.
+
+    The archive holds one evaluation's events, not the other events chained between them,
+    so each gap gets a stand-in row holding only the hash the next event links to. The
+    restore event appended last vouches for the stand-ins (their digest is in its hashed
+    details), so a stand-in cannot later replace a real event unnoticed.
+    """
+    _lock_chain()
+    if db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)):
+        raise ValueError("the audit trail is not empty")
+    previous_hash = GENESIS
+    stand_ins: list[str] = []
+    for event in sorted(events, key=lambda e: e.id):
+        if not event_verifies(event):
+            raise ValueError(f"archived audit event {event.id} does not match its hash")
+        if event.prev_hash != previous_hash:
+            stand_ins.append(event.prev_hash)
+            db.session.add(AuditEvent(
+                id=event.id - 1, at=event.at, actor_id=None, actor_label="", evaluation_id=None,
+                action=WITHHELD, subject="", details={"reason": "events of other evaluations, not in the archive"},
+                prev_hash=previous_hash, hash=event.prev_hash,
+            ))
+        db.session.add(event)
+        previous_hash = event.hash
+    db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Rows inserted with their own ids leave the id sequence behind; the next event needs a fresh id.
+        db.session.execute(sa.text(
+            "SELECT setval(pg_get_serial_sequence('audit_event', 'id'), (SELECT max(id) FROM audit_event))"))
+    return record(RESTORED, actor=None, evaluation_id=evaluation_id, details={
+        "archive_sha256": archive_sha256, "events": len(events), "withheld": len(stand_ins),
+        "withheld_digest": _withheld_digest(stand_ins),
+    })

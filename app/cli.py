@@ -17,6 +17,9 @@ def register_cli(app: Flask) -> None:
     from app.jobs.worker import jobs_group
 
     app.cli.add_command(jobs_group)
+    from app.reports.cli import report_group
+
+    app.cli.add_command(report_group)
 
 
 @click.command("seed-demo")

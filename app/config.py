@@ -49,6 +49,10 @@ def load_config(instance_path: str) -> dict:
         "MAX_UPLOAD_MB": int(env.get("MAX_UPLOAD_MB", "20")),
         # Requests far beyond the upload limit are cut off before they are read.
         "MAX_CONTENT_LENGTH": (2 * int(env.get("MAX_UPLOAD_MB", "20")) + 1) * 1024 * 1024,
+        # Sample batches: largest archive, what it may unpack to, and how many files it may hold.
+        "MAX_SAMPLE_MB": int(env.get("MAX_SAMPLE_MB", "500")),
+        "MAX_SAMPLE_UNPACKED_MB": int(env.get("MAX_SAMPLE_UNPACKED_MB", "2048")),
+        "MAX_SAMPLE_FILES": int(env.get("MAX_SAMPLE_FILES", "5000")),
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "0") == "1",
@@ -59,6 +63,12 @@ def load_config(instance_path: str) -> dict:
         "PUBLIC_URL": env.get("PUBLIC_URL", ""),
         "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "14")),
         "REDIS_URL": env.get("REDIS_URL", ""),
+        # Sign-in protection: rate limits per client address, lockout per e-mail address.
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute; 100 per hour"),
+        "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "5 per minute; 20 per hour"),
+        "LOGIN_LOCKOUT_FAILURES": int(env.get("LOGIN_LOCKOUT_FAILURES", "5")),
+        "LOGIN_LOCKOUT_MINUTES": int(env.get("LOGIN_LOCKOUT_MINUTES", "15")),
+        "PASSWORD_RESET_HOURS": int(env.get("PASSWORD_RESET_HOURS", "2")),
         "JOBS_MODE": env.get("JOBS_MODE", ""),  # rq | thread | inline; default: rq when REDIS_URL is set
         "JOB_RESULTS_FOLDER": env.get("JOB_RESULTS_FOLDER") or str(instance / "job-results"),
         "QUESTIONNAIRE_DIR": env.get("QUESTIONNAIRE_DIR")

@@ -1,27 +1,97 @@
-"""Outgoing e-mail over SMTP, or to the log when no server is configured (development)."""
+"""Outgoing e-mail over SMTP, or to the log when no server is configured (development).
+
+``send_mail`` sends one message and lets SMTP errors through (the caller's request fails
+and rolls back). ``deliver`` sends a batch over one connection after the request's work
+is committed, and reports failures instead of raising: a notification that could not be
+sent must not undo the change it is about.
+"""
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from flask import current_app
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Send a plain-text message; without ``MAIL_SERVER`` it is written to the log instead."""
-    config = current_app.config
+@dataclass(frozen=True)
+class Mail:
+    """One plain-text e-mail to one recipient."""
+
+    to: str
+    subject: str
+    body: str
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def _message(mail: Mail) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = config["MAIL_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
-    if not config["MAIL_SERVER"]:
-        current_app.logger.info("E-mail to %s: %s\n%s", to, subject, body)
-        return
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message.set_content(mail.body)
+    return message
+
+
+def _connect() -> smtplib.SMTP:
+    config = current_app.config
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+    smtp = smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10)
+    try:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+        raise
+    return smtp
+
+
+def _log(mail: Mail) -> None:
+    current_app.logger.info("E-mail to %s: %s\n%s", mail.to, mail.subject, mail.body)
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Send a plain-text message; without ``MAIL_SERVER`` it is written to the log instead."""
+    mail = Mail(to, subject, body)
+    if not current_app.config["MAIL_SERVER"]:
+        _log(mail)
+        return
+    with _connect() as smtp:
+        smtp.send_message(_message(mail))
+
+
+def deliver(mails: Iterable[Mail]) -> DeliveryReport:
+    """Send several messages over one connection; failures are logged and reported, never raised."""
+    mails = list(mails)
+    report = DeliveryReport()
+    if not mails:
+        return report
+    if not current_app.config["MAIL_SERVER"]:
+        for mail in mails:
+            _log(mail)
+            report.sent.append(mail.to)
+        return report
+    try:
+        smtp = _connect()
+    except (smtplib.SMTPException, OSError):
+        current_app.logger.exception("Mail server unreachable; %d message(s) not sent", len(mails))
+        report.failed.extend(mail.to for mail in mails)
+        return report
+    with smtp:
+        for mail in mails:
+            try:
+                smtp.send_message(_message(mail))
+            except (smtplib.SMTPException, OSError):
+                current_app.logger.exception("E-mail to %s not sent: %s", mail.to, mail.subject)
+                report.failed.append(mail.to)
+            else:
+                report.sent.append(mail.to)
+    return report

@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import abort
+import sqlalchemy as sa
+
+from app.extensions import db
 
 from app.models import Evaluation, OrganisationKind, Response, Role, User
 from app.models.base import utcnow
@@ -112,9 +115,101 @@ def can_set_consensus(user: User, response: Response) -> bool:
     return can_score(user, response) and is_lead_evaluator(user, response.evaluation)
 
 
+def can_mark_evidence(user: User, response: Response) -> bool:
+    """Mark answers self-attested, evidenced or verified: the assigned evaluators (each within
+    their sections, which the review service checks per answer)."""
+    return can_score(user, response)
+
+
 def can_view_job(user: User, job) -> bool:
     """A background job's progress and result belong to the person who started it."""
     return _signed_in(user) and job.owner_id == user.id
+
+
+def can_use_api_tokens(user: User) -> bool:
+    """Anyone signed in may hold API tokens; a token acts with its owner's role and organisation."""
+    return _signed_in(user)
+
+
+def can_revoke_api_token(user: User, token) -> bool:
+    """A personal API token belongs to its owner alone."""
+    return _signed_in(user) and token.user_id == user.id
+
+
+def is_invited_vendor(user: User, evaluation: Evaluation) -> bool:
+    """A vendor contact whose organisation was invited to the evaluation (it has a response there)."""
+    return is_vendor(user) and bool(db.session.scalar(sa.select(sa.exists().where(
+        Response.evaluation_id == evaluation.id, Response.vendor_organisation_id == user.organisation_id))))
+
+
+def can_view_clarifications(user: User, evaluation: Evaluation) -> bool:
+    """The clarification page: the buying side sees every question, a vendor its own and published ones."""
+    return can_view_evaluation(user, evaluation) or is_invited_vendor(user, evaluation)
+
+
+def can_ask_clarification(user: User, evaluation: Evaluation) -> bool:
+    return is_invited_vendor(user, evaluation)
+
+
+def can_view_clarification(user: User, clarification) -> bool:
+    if can_view_evaluation(user, clarification.evaluation):
+        return True
+    if not is_vendor(user):
+        return False
+    if clarification.vendor_organisation_id == user.organisation_id:
+        return True
+    return clarification.published and clarification.is_answered and is_invited_vendor(user, clarification.evaluation)
+
+
+def can_see_clarification_asker(user: User, clarification) -> bool:
+    """Who asked is shown to the buying side and the asker's own organisation, never to other vendors."""
+    return can_view_evaluation(user, clarification.evaluation) or (
+        is_vendor(user) and clarification.vendor_organisation_id == user.organisation_id)
+
+
+def can_answer_clarification(user: User, clarification) -> bool:
+    return can_manage_evaluation(user, clarification.evaluation)
+
+
+def can_edit_profile(user: User) -> bool:
+    """Everyone signed in keeps their own preferences (time zone)."""
+    return _signed_in(user)
+
+
+def can_view_audit_trail(user: User, evaluation: Evaluation) -> bool:
+    """The evaluation's audit trail: who changed what and when (buyers and administrators)."""
+    return _same_buyer(user, evaluation) and user.role in MANAGERS
+
+
+def can_download_own_data(user: User) -> bool:
+    """Everyone signed in may download the personal data DataVet holds about them (GDPR Art. 15)."""
+    return _signed_in(user)
+
+
+def can_export_personal_data(user: User, member: User) -> bool:
+    """An administrator answers access requests for the people of their organisation."""
+    return can_manage_user(user, member)
+
+
+def can_erase_personal_data(user: User, member: User) -> bool:
+    """An administrator erases a member of their organisation (GDPR Art. 17), never themselves."""
+    return can_manage_user(user, member) and member.id != user.id
+
+
+def can_require_sample_batches(user: User, evaluation: Evaluation) -> bool:
+    """Choose the modalities for which every vendor must send a sample batch."""
+    return can_manage_evaluation(user, evaluation)
+
+
+def can_view_sample_batches(user: User, response: Response) -> bool:
+    """A response's sample batches and their measurements: the vendor itself, and the buying side
+    on the same terms as the answers (submitted, and no longer sealed)."""
+    return can_view_response(user, response)
+
+
+def can_upload_sample_batch(user: User, response: Response) -> bool:
+    """Send or replace a batch, or analyse it again: the vendor, while the response is a draft."""
+    return can_edit_response(user, response)
 
 
 def require(allowed: bool, *, hide: bool = False) -> None:

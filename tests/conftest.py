@@ -57,7 +57,7 @@ def app(database_url, tmp_path_factory):
         "JOB_RESULTS_FOLDER": str(tmp_path_factory.mktemp("job-results")),
     })
     with application.app_context():
-        upgrade(revision="heads")
+        upgrade()
         store.import_directory(QUESTIONNAIRE_DIR)
         from app.extensions import db
 

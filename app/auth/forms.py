@@ -5,8 +5,13 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 MIN_PASSWORD = 12
 
 
+def _strip(value):
+    # Addresses pasted from e-mails often carry a space at either end.
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email()])
+    email = EmailField("E-mail", validators=[DataRequired(), Email()], filters=[_strip])
     password = PasswordField("Password", validators=[DataRequired()])
     next = HiddenField()
 
@@ -18,3 +23,7 @@ class SetPasswordForm(FlaskForm):
         validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters.")],
     )
     confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip])

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
+from app.auth import lockout
 from app.auth.tokens import hash_token, new_token
 from app.extensions import db
 from app.mail import send_mail
@@ -22,14 +23,28 @@ class TokenError(Exception):
     """A password link that cannot be used."""
 
 
+def find_user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+
+
 def authenticate(email: str, password: str) -> User | None:
-    user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+    """The active account with this e-mail and password, or None.
+
+    The password is always hashed once, whatever the outcome, so the time taken does
+    not tell an unknown or deactivated address from a wrong password.
+    """
+    user = find_user(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
-    if not user.active or not user.check_password(password):
+    if not user.check_password(password) or not user.active:
         return None
     return user
+
+
+def spend_password_check(password: str) -> None:
+    """Hash like a real check, for answers that must take as long as one (a locked address)."""
+    check_password_hash(_DUMMY_HASH, password or "")
 
 
 def note_login(user: User) -> None:
@@ -37,11 +52,11 @@ def note_login(user: User) -> None:
     audit.record("user.login", actor=user)
 
 
-def issue_token(user: User, purpose: TokenPurpose, *, days: int = 7) -> str:
+def issue_token(user: User, purpose: TokenPurpose, *, days: int = 7, lifetime: timedelta | None = None) -> str:
+    """Store a new single-use link token for ``user`` and return the secret for the link."""
     token, token_hash = new_token()
-    db.session.add(
-        AccountToken(user=user, purpose=purpose, token_hash=token_hash, expires_at=utcnow() + timedelta(days=days))
-    )
+    expires_at = utcnow() + (lifetime if lifetime is not None else timedelta(days=days))
+    db.session.add(AccountToken(user=user, purpose=purpose, token_hash=token_hash, expires_at=expires_at))
     db.session.flush()
     return token
 
@@ -64,6 +79,8 @@ def find_usable_token(token: str) -> AccountToken:
     if account_token.used_at:
         raise TokenError("This link has already been used. Sign in, or ask for a new link.")
     if account_token.expires_at <= utcnow():
+        if account_token.purpose == TokenPurpose.PASSWORD_RESET:
+            raise TokenError("This link has expired. Ask for a new one with 'Forgot your password?' on the sign-in page.")
         raise TokenError("This link has expired. Ask your administrator for a new one.")
     if not account_token.user.active:
         raise TokenError("This account has been deactivated.")
@@ -75,5 +92,36 @@ def use_token(account_token: AccountToken, *, name: str, password: str) -> User:
     user.name = name.strip()
     user.set_password(password)
     account_token.used_at = utcnow()
-    audit.record("user.password_set", actor=user, subject=f"user:{user.id}")
+    # Whoever holds a working reset link owns the mailbox: the lock has done its job.
+    lockout.clear(user.email)
+    audit.record("user.password_set", actor=user, subject=f"user:{user.id}",
+                 details={"via": str(account_token.purpose)})
     return user
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if an active account has this address; do nothing visible otherwise.
+
+    Earlier unused reset links stop working, so only the newest one counts.
+    """
+    user = find_user(email)
+    if user is None or not user.active:
+        return
+    now = utcnow()
+    db.session.execute(
+        sa.update(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.purpose == TokenPurpose.PASSWORD_RESET,
+               AccountToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    hours = int(current_app.config.get("PASSWORD_RESET_HOURS", 2))
+    token = issue_token(user, TokenPurpose.PASSWORD_RESET, lifetime=timedelta(hours=hours))
+    link = url_for("auth.set_password", token=token, _external=True)
+    audit.record("user.password_reset_requested", actor=None, subject=f"user:{user.id}")
+    send_mail(
+        user.email,
+        "Reset your DataVet password",
+        "Someone (we hope you) asked to reset the password of your DataVet account.\n\n"
+        f"Choose a new password here (the link works once, for {hours} hours):\n{link}\n\n"
+        "If you did not ask for this, ignore this message: your password stays as it is.\n",
+    )

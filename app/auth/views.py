@@ -1,13 +1,15 @@
 """Signing in and out, and accepting invitations (vendor and staff)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import services
-from app.auth.forms import LoginForm, SetPasswordForm
+from app import audit
+from app.auth import lockout, services
+from app.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from app.evaluations import invitations
 from app.extensions import db
+from app.models import TokenPurpose
 from app.web.security import is_safe_next, public
 
 bp = Blueprint("auth", __name__)
@@ -20,20 +22,55 @@ def _sign_in(user) -> None:
     services.note_login(user)
 
 
+def _locked_message() -> str:
+    return (f"Too many failed sign-ins for this e-mail address. Wait {lockout.lockout_minutes()} minutes and "
+            "try again, or choose a new password with 'Forgot your password?'.")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
     form = LoginForm(next=request.args.get("next", ""))
+    status = 200
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        email, password = form.email.data, form.password.data
+        # The same answer whatever the address, so the lockout reveals no accounts.
+        if lockout.locked_until(email):
+            services.spend_password_check(password)
+            flash(_locked_message(), "error")
+            return render_template("auth/login.html", form=form), 429
+        user = services.authenticate(email, password)
         if user is not None:
+            lockout.clear(email)
             _sign_in(user)
             db.session.commit()
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("main.dashboard"))
+        if lockout.note_failure(email):
+            known = services.find_user(email)
+            if known is not None:
+                audit.record("user.locked_out", actor=None, subject=f"user:{known.id}",
+                             details={"minutes": lockout.lockout_minutes()})
+            flash(_locked_message(), "error")
+            status = 429
+        else:
+            flash("E-mail or password is not right, or the account is not active.", "error")
         db.session.commit()
-        flash("E-mail or password is not right, or the account is not active.", "error")
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        # Said whether or not the address has an account: this form must not reveal which do.
+        flash("If an account uses this address, a link to choose a new password is on its way. "
+              f"It works once, for {current_app.config.get('PASSWORD_RESET_HOURS', 2)} hours.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
 
 
 @bp.post("/logout")
@@ -88,5 +125,6 @@ def set_password(token: str):
         db.session.commit()
         flash("Your password is set.", "success")
         return redirect(url_for("main.dashboard"))
-    return render_template("auth/set_password.html", form=form, user=account_token.user)
+    return render_template("auth/set_password.html", form=form, user=account_token.user,
+                           reset=account_token.purpose == TokenPurpose.PASSWORD_RESET)
 

@@ -28,28 +28,6 @@ class DeadlineForm(FlaskForm):
     deadline = LocalDateTimeField("Response deadline (your time zone)", validators=[DataRequired(message="Enter a date and time.")])
 
 
-def weights_form(sections, data=None):
-    """A form with one weight field per section (sections vary by questionnaire)."""
-
-    class WeightsForm(DeadlineForm):
-        def validate(self, extra_validators=None):
-            if not super().validate(extra_validators):
-                return False
-            if sum(field.data or 0 for field in self.weight_fields()) <= 0:
-                self.weight_fields()[0].errors.append("At least one section needs a weight above zero.")
-                return False
-            return True
-
-        def weight_fields(self):
-            return [self[f"weight_{section.id}"] for section in sections]
-
-    for section in sections:
-        setattr(WeightsForm, f"weight_{section.id}", FloatField(
-            section.title, validators=[InputRequired(message="Enter a weight (0 or more)."),
-                                       NumberRange(min=0, max=1000, message="Use a number from 0 to 1000.")]))
-    return WeightsForm(data=data)
-
-
 class InviteVendorForm(FlaskForm):
     vendor_name = StringField("Vendor organisation", validators=[DataRequired(), Length(max=200)])
     email = EmailField("Contact e-mail", validators=[DataRequired(), Email(), Length(max=254)])

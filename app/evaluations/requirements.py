@@ -95,8 +95,8 @@ def requirements_from_form(form, modalities: list[str]) -> Requirements:
     if errors:
         raise RequirementsError(errors)
     return Requirements(
-        locales=locales, demographics=demographics, devices=_split_list(form.devices.data),
-        environments=_split_list(form.environments.data), modalities=tuple(modalities),
+        locales=locales, demographics=demographics, devices=tuple(form.devices.data or ()),
+        environments=tuple(form.environments.data or ()), modalities=tuple(modalities),
         award_date=form.award_date.data, budget_per_unit=form.budget_per_unit.data, unit=form.unit.data,
     )
 

@@ -54,30 +54,13 @@ def active_sections(evaluation: Evaluation) -> list:
     return [section for section in definition.sections if section.id in shown]
 
 
-def update_settings(evaluation: Evaluation, *, actor: User, deadline: datetime, weights: dict[str, float]) -> None:
-    """Move the deadline and change section weights, recording both in the audit trail."""
-    changes: dict[str, object] = {}
-    if deadline != evaluation.deadline:
-        changes["deadline"] = {"from": evaluation.deadline.isoformat(), "to": deadline.isoformat()}
-        evaluation.deadline = deadline
-    for row in evaluation.section_weights:
-        if row.section_id in weights and weights[row.section_id] != row.weight:
-            changes.setdefault("weights", {})[row.section_id] = {"from": row.weight, "to": weights[row.section_id]}
-            row.weight = weights[row.section_id]
-    if "deadline" in changes:
-        audit.record("evaluation.deadline_moved", actor=actor, evaluation_id=evaluation.id,
-                     details=changes["deadline"])
-    if "weights" in changes:
-        audit.record("evaluation.weights_changed", actor=actor, evaluation_id=evaluation.id,
-                     details=changes["weights"])
-
-
-def weight_shares(evaluation: Evaluation) -> dict[str, float]:
-    """Section weights as shares of 1 over the sections that apply."""
-    applicable = {section.id for section in active_sections(evaluation)}
-    weights = {row.section_id: row.weight for row in evaluation.section_weights if row.section_id in applicable}
-    total = sum(weights.values())
-    return {key: (value / total if total else 0.0) for key, value in weights.items()}
+def move_deadline(evaluation: Evaluation, *, actor: User, deadline: datetime) -> None:
+    """Move the deadline (earlier or later), recording the change in the audit trail."""
+    if deadline == evaluation.deadline:
+        return
+    audit.record("evaluation.deadline_moved", actor=actor, evaluation_id=evaluation.id,
+                 details={"from": evaluation.deadline.isoformat(), "to": deadline.isoformat()})
+    evaluation.deadline = deadline
 
 
 def assign_evaluator(evaluation: Evaluation, *, actor: User, evaluator: User, section_id: str, is_lead: bool) -> None:

@@ -6,9 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app import audit, permissions
-from app.evaluations import invitations, services
-from app.evaluations.forms import AssignEvaluatorForm, EvaluationForm, InviteVendorForm, RequirementsForm, weights_form
+from app import audit, notifications, permissions
+from app.evaluations import invitations, pricing, services, weights
+from app.evaluations.forms import AssignEvaluatorForm, DeadlineForm, EvaluationForm, InviteVendorForm, RequirementsForm
 from app.evaluations.requirements import RequirementsError, form_data, requirement_choices, requirements_from_form
 from app.extensions import db
 from app.models import Response, Role, User
@@ -55,7 +55,9 @@ def show(evaluation_id: int):
     assign_form.section.choices = {"": "All sections"} | {s.id: s.title for s in sections}
     return render_template(
         "evaluations/show.html", evaluation=evaluation, responses=responses, sections=sections,
-        shares=services.weight_shares(evaluation), invite_form=InviteVendorForm(), assign_form=assign_form,
+        criteria=[c for c in weights.criteria(evaluation, price_in_use=pricing.load_settings(evaluation).scorable)
+                  if c.in_use],
+        invite_form=InviteVendorForm(), assign_form=assign_form,
         action_form=FlaskForm(), requirements=Requirements.from_dict(evaluation.requirements or {}),
         sealed=permissions.is_sealed(evaluation),
     )
@@ -63,17 +65,22 @@ def show(evaluation_id: int):
 
 @bp.route("/<int:evaluation_id>/settings", methods=["GET", "POST"])
 def settings(evaluation_id: int):
+    """The deadline (weights have their own page: ``weights_views``)."""
     evaluation = evaluation_or_404(evaluation_id, permissions.can_manage_evaluation)
-    sections = services.active_sections(evaluation)
-    current = {f"weight_{row.section_id}": row.weight for row in evaluation.section_weights}
-    form = weights_form(sections, data={"deadline": evaluation.deadline, **current})
+    form = DeadlineForm(data={"deadline": evaluation.deadline})
     if form.validate_on_submit():
-        weights = {section.id: form[f"weight_{section.id}"].data for section in sections}
-        services.update_settings(evaluation, actor=current_user, deadline=form.deadline.data, weights=weights)
+        previous_deadline = evaluation.deadline
+        services.move_deadline(evaluation, actor=current_user, deadline=form.deadline.data)
         db.session.commit()
-        flash("Settings saved.", "success")
+        flash("Deadline saved.", "success")
+        if evaluation.deadline != previous_deadline:  # every invited vendor is told, after the change is stored
+            told = notifications.notify_deadline_moved(evaluation, previous=previous_deadline, actor=current_user)
+            db.session.commit()
+            flash(f"{len(told.sent)} vendor contact(s) were e-mailed the new deadline"
+                  + (f"; {len(told.failed)} e-mail(s) could not be sent." if told.failed else "."),
+                  "error" if told.failed else "info")
         return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
-    return render_template("evaluations/settings.html", evaluation=evaluation, form=form, sections=sections)
+    return render_template("evaluations/settings.html", evaluation=evaluation, form=form)
 
 
 @bp.route("/<int:evaluation_id>/requirements", methods=["GET", "POST"])

@@ -1,19 +1,28 @@
-"""Ranking page and PDF scorecards."""
+"""Ranking and comparison pages, PDF scorecards and packs, spreadsheet exports."""
 from __future__ import annotations
 
-import re
-
-from flask import Blueprint, Response as HttpResponse, abort, render_template
+from flask import Blueprint, Response as HttpResponse, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app import audit, permissions
 from app.extensions import db
+from app.jobs import enqueue
+from app.reports import exports
+from app.reports.comparison import build_comparison
+from app.reports.pack import PACK_JOB, safe_filename, complete_scorecard
 from app.reports.pdf import render_pdf
 from app.reports.ranking import compute_results
 from app.reports.scorecard import build_scorecard
+from app.reports.summary import executive_summary
 from app.web.loaders import evaluation_or_404
 
 bp = Blueprint("reports", __name__, url_prefix="/evaluations")
+
+SEALED = "Responses are sealed until the deadline."
+EXPORT_FORMATS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.to_xlsx),
+    "zip": ("application/zip", exports.to_csv_zip),
+}
 
 
 @bp.get("/<int:evaluation_id>/ranking")
@@ -25,22 +34,61 @@ def ranking(evaluation_id: int):
     return render_template("reports/ranking.html", evaluation=evaluation, results=results)
 
 
-def _filename(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:80] or "report"
+@bp.get("/<int:evaluation_id>/comparison")
+def comparison(evaluation_id: int):
+    evaluation = evaluation_or_404(evaluation_id, permissions.can_view_results)
+    if permissions.is_sealed(evaluation):
+        return render_template("reports/sealed.html", evaluation=evaluation)
+    found = build_comparison(evaluation)
+    return render_template("reports/comparison.html", evaluation=evaluation, comparison=found,
+                           summary=executive_summary(found))
+
+
+@bp.post("/<int:evaluation_id>/comparison/pack")
+def start_pack(evaluation_id: int):
+    evaluation = evaluation_or_404(evaluation_id, permissions.can_view_results)
+    if permissions.is_sealed(evaluation):
+        flash(f"{SEALED} The comparison pack can be made once it has passed.", "error")
+        return redirect(url_for("reports.comparison", evaluation_id=evaluation.id))
+    job = enqueue(PACK_JOB, owner=current_user, title=f"Comparison pack · {evaluation.title}",
+                  evaluation_id=evaluation.id,
+                  params={"evaluation_id": evaluation.id, "requested_by": current_user.display_name,
+                          "timezone": current_user.timezone or "UTC"})
+    audit.record("export.requested", actor=current_user, evaluation_id=evaluation.id, subject=f"job:{job.id}",
+                 details={"kind": PACK_JOB})
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.get("/<int:evaluation_id>/vendors/<int:response_id>/scorecard.pdf")
 def scorecard(evaluation_id: int, response_id: int):
     evaluation = evaluation_or_404(evaluation_id, permissions.can_view_results)
     if permissions.is_sealed(evaluation):
-        abort(409, "Responses are sealed until the deadline.")
+        abort(409, SEALED)
     results = compute_results(evaluation)
     vendor = results.vendor(response_id)
     if vendor is None:
         abort(404)
-    pdf = render_pdf("reports/scorecard_pdf.html", card=build_scorecard(results, vendor))
+    card = complete_scorecard(build_scorecard(results, vendor, comparison=build_comparison(evaluation, results)))
+    pdf = render_pdf("reports/scorecard_pdf.html", card=card)
     audit.record("export.downloaded", actor=current_user, evaluation_id=evaluation.id,
                  subject=f"scorecard:{response_id}")
     db.session.commit()
     return HttpResponse(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="scorecard-{_filename(vendor.vendor)}.pdf"'})
+        "Content-Disposition": f'attachment; filename="scorecard-{safe_filename(vendor.vendor)}.pdf"'})
+
+
+@bp.get("/<int:evaluation_id>/export.<any(xlsx, zip):fmt>")
+def export(evaluation_id: int, fmt: str):
+    """All answers, scores per evaluator, consensus and ranking: XLSX (a sheet each) or a zip of CSVs."""
+    evaluation = evaluation_or_404(evaluation_id, permissions.can_view_results)
+    if permissions.is_sealed(evaluation):
+        abort(409, SEALED)
+    mimetype, write = EXPORT_FORMATS[fmt]
+    data = write(exports.spreadsheet_tables(evaluation))
+    filename = f"evaluation-{evaluation.id}-{safe_filename(evaluation.title)}.{fmt if fmt == 'xlsx' else 'csv.zip'}"
+    audit.record("export.downloaded", actor=current_user, evaluation_id=evaluation.id,
+                 subject=f"spreadsheet:{fmt}", details={"file": filename})
+    db.session.commit()
+    return HttpResponse(data, mimetype=mimetype,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})

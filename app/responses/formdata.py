@@ -70,3 +70,24 @@ def _plain(value: Any) -> str:
 def table_rows_for_display(question, rows: list[dict]) -> list[dict]:
     """Rows shown in a table editor: the answer's rows and a few blank ones to add more."""
     return list(rows) + [{} for _ in range(BLANK_TABLE_ROWS)]
+
+
+def answer_summary(question, value: Any) -> str:
+    """A stored or typed answer as one line of text, for conflict messages."""
+    if value in (None, "", []):
+        return "(no answer)"
+    labels = {option.key: option.label for option in question.options}
+    if question.type == "yes_no":
+        return "Yes" if value in (True, "yes") else "No" if value in (False, "no") else str(value)
+    if question.type == "single_choice":
+        return labels.get(value, str(value))
+    if question.type == "multi_choice":
+        return ", ".join(labels.get(v, str(v)) for v in value)
+    if question.type == "table":
+        columns = [column.id for column in question.columns]
+        rows = [" · ".join("" if row.get(c) in (None, "") else _plain(row.get(c)) for c in columns)
+                for row in value if any(row.get(c) not in (None, "") for c in columns)]
+        return " | ".join(rows) or "(no rows)"
+    if question.type == "file":
+        return ", ".join(item.get("name", "?") for item in value)
+    return _plain(value)

@@ -1,6 +1,8 @@
 """Saving, submitting and withdrawing a vendor's response."""
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,6 +28,8 @@ class Conflict:
     theirs: Any
     changed_by: str
     changed_at: datetime
+    # The revision that now holds "theirs": saving again from it keeps "yours" deliberately.
+    revision: int = 0
 
 
 @dataclass
@@ -39,8 +43,22 @@ class SaveResult:
         return not self.errors and not self.conflicts
 
 
+def lock_for_change(response: Response) -> None:
+    """Re-read the response under a row lock, so its saves, submission and withdrawal go one at a time.
+
+    Without it a colleague's save could be accepted while the submission commits, changing a
+    response after it was submitted (PostgreSQL; SQLite already lets one writer in at a time).
+    """
+    db.session.flush()
+    db.session.refresh(response, with_for_update=True)
+
+
 def check_open(response: Response, now: datetime | None = None) -> None:
-    """Refuse changes after the deadline or once submitted, with a message for the vendor."""
+    """Refuse changes after the deadline or once submitted, with a message for the vendor.
+
+    Callers are about to change the response, so it is locked first (see ``lock_for_change``).
+    """
+    lock_for_change(response)
     now = now or utcnow()
     if now >= response.evaluation.deadline:
         raise ResponseClosed(
@@ -60,13 +78,21 @@ def answer_values(response: Response) -> dict[str, Any]:
     return {qid: answer.value for qid, answer in answers_by_question(response).items()}
 
 
+def fingerprint(value: Any) -> str:
+    """A short digest of an answer value, so an editor can say which value it started from."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def save_answers(
-    response: Response, *, user: User, raw: dict[str, Any], revisions: dict[str, int], now: datetime | None = None
+    response: Response, *, user: User, raw: dict[str, Any], revisions: dict[str, int], now: datetime | None = None,
+    started_from: dict[str, str] | None = None,
 ) -> SaveResult:
     """Validate and store the answers given; invalid ones are reported and left as they were.
 
     ``revisions`` are the revisions the editor started from: an answer someone else
-    changed since then is not overwritten but reported as a conflict.
+    changed since then is not overwritten but reported as a conflict. ``started_from``
+    holds the :func:`fingerprint` of each value as the editor showed it: a value the
+    person left as it was is not theirs to save, so it never overwrites nor conflicts.
     """
     check_open(response, now)
     questionnaire = store.parsed(response.questionnaire)
@@ -85,6 +111,10 @@ def save_answers(
         existing = stored.get(question_id)
         if existing is not None and existing.value == parsed.value:
             continue
+        if existing is None and parsed.value is None:
+            continue  # nothing stored, nothing given: no empty row
+        if started_from and started_from.get(question_id) == fingerprint(parsed.value):
+            continue  # shown and sent back unchanged: not this person's edit
         base_revision = revisions.get(question_id, 0)
         if _store_answer(response, existing, question_id, parsed.value, base_revision, user):
             result.saved.append(question_id)
@@ -95,7 +125,8 @@ def save_answers(
             db.session.refresh(theirs)
             editor = db.session.get(User, theirs.updated_by_id) if theirs.updated_by_id else None
             result.conflicts.append(Conflict(question_id, parsed.value, theirs.value,
-                                             editor.display_name if editor else "someone", theirs.updated_at))
+                                             editor.display_name if editor else "someone", theirs.updated_at,
+                                             theirs.revision))
     if result.saved:
         response.updated_at = utcnow()
         db.session.flush()
@@ -111,8 +142,8 @@ def _store_answer(response: Response, existing: Answer | None, question_id: str,
     The check happens in the database, so two concurrent saves cannot both win.
     """
     if existing is None:
-        if base_revision != 0:
-            return False
+        # Whatever revision the editor claims, there is no stored answer to protect; a colleague
+        # inserting at the same moment still loses the race to the unique key and gets a conflict.
         try:
             with db.session.begin_nested():
                 db.session.add(Answer(response_id=response.id, question_id=question_id, value=value,
@@ -130,6 +161,37 @@ def _store_answer(response: Response, existing: Answer | None, question_id: str,
         return False
     db.session.expire(existing)
     return True
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    """How far one section of the editor is answered."""
+
+    answered: int
+    total: int
+    required_answered: int
+    required: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.answered}/{self.total} answered · {self.required_answered}/{self.required} required"
+
+
+def _answered(value: Any) -> bool:
+    return value not in (None, "", [])
+
+
+def section_progress(questionnaire, questions, values: dict[str, Any]) -> dict[str, SectionProgress]:
+    """Answered and required counts per section, over the questions the vendor sees."""
+    progress = {}
+    for section in questionnaire.sections:
+        shown = [q for q in questions if q.section_id == section.id]
+        if shown:
+            required = [q for q in shown if q.required]
+            progress[section.id] = SectionProgress(
+                answered=sum(1 for q in shown if _answered(values.get(q.id))), total=len(shown),
+                required_answered=sum(1 for q in required if _answered(values.get(q.id))), required=len(required))
+    return progress
 
 
 def missing_for_submission(response: Response) -> list:
@@ -153,6 +215,7 @@ def submit(response: Response, *, user: User, now: datetime | None = None) -> li
 
 def withdraw(response: Response, *, user: User, now: datetime | None = None) -> None:
     """Take a submitted response back to draft, allowed until the deadline."""
+    lock_for_change(response)
     if (now or utcnow()) >= response.evaluation.deadline:
         raise ResponseClosed("The deadline has passed; a submitted response can no longer be withdrawn.")
     if not response.is_submitted:

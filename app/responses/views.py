@@ -1,16 +1,19 @@
 """The vendor's response editor, submission, and the read-only response page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from app import permissions
+from app import audit, permissions
 from app.extensions import db
 from app.questionnaires import store
 from app.questionnaires.answers import visible_questions
+from app.responses import autosave as autosave_json
 from app.responses import evidence, services
 from app.responses.formdata import display_value, raw_answers
+from app.sample_batches import services as sample_batches
 from app.web.loaders import attachment_or_404, response_or_404
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
@@ -20,7 +23,7 @@ def _editor(response, *, values=None, errors=None, conflicts=(), missing=(), sta
     questionnaire = store.parsed(response.questionnaire)
     stored = services.answers_by_question(response)
     current = {qid: a.value for qid, a in stored.items()}
-    questions = visible_questions(questionnaire, response.evaluation.modalities, current)
+    questions, progress = autosave_json.progress_view(questionnaire, response, current)
     shown = {q.id: display_value(q, current.get(q.id)) for q in questions}
     shown.update(values or {})
     sections = [
@@ -28,15 +31,13 @@ def _editor(response, *, values=None, errors=None, conflicts=(), missing=(), sta
         for section in questionnaire.sections
     ]
     sections = [(section, qs) for section, qs in sections if qs]
-    progress = {
-        section.id: (sum(1 for q in qs if current.get(q.id) not in (None, "", [])),
-                     sum(1 for q in qs if q.required))
-        for section, qs in sections
-    }
+    by_id = {q.id: q for q in questionnaire.questions}
     return render_template(
         "responses/edit.html", response=response, evaluation=response.evaluation, sections=sections,
         values=shown, revisions={qid: a.revision for qid, a in stored.items()}, errors=errors or {},
-        conflicts={c.question_id: c for c in conflicts}, missing=missing, progress=progress,
+        bases={q.id: services.fingerprint(current.get(q.id)) for q in questions},
+        conflicts={c.question_id: autosave_json.conflict_view(by_id[c.question_id], c) for c in conflicts},
+        missing=missing, progress=progress,
         form=FlaskForm(), attachments=response.attachments,
     ), status
 
@@ -62,8 +63,10 @@ def save(response_id: int):
         return _editor(response, values=_typed(response), status=400)
     questionnaire = store.parsed(response.questionnaire)
     raw, revisions = raw_answers(request.form, questionnaire.questions)
+    started_from = {q.id: request.form[f"base.{q.id}"] for q in questionnaire.questions if f"base.{q.id}" in request.form}
     try:
-        result = services.save_answers(response, user=current_user, raw=raw, revisions=revisions)
+        result = services.save_answers(response, user=current_user, raw=raw, revisions=revisions,
+                                       started_from=started_from)
     except services.ResponseClosed as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -81,6 +84,33 @@ def save(response_id: int):
         return submit(response_id)
     flash("Draft saved.", "success")
     return redirect(url_for("responses.edit", response_id=response.id))
+
+
+@bp.post("/<int:response_id>/autosave")
+def autosave(response_id: int):
+    """Background save from the editor: the changed answers in, JSON out (see app/responses/autosave.py)."""
+    response = response_or_404(response_id, permissions.can_edit_response)
+    questionnaire = store.parsed(response.questionnaire)
+    raw, revisions = raw_answers(request.form, questionnaire.questions)
+    try:
+        result = services.save_answers(response, user=current_user, raw=raw, revisions=revisions)
+    except services.ResponseClosed as error:
+        db.session.rollback()
+        return {"ok": False, "closed": True, "message": str(error)}, 409
+    db.session.commit()
+    # 200 even when some answers were refused: the save ran, and "ok", "errors" and "conflicts" say how.
+    return autosave_json.payload(response, questionnaire, result, list(raw))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    # Far beyond the limit the request is cut off before the view reads it: say so where the vendor was.
+    response_id = (request.view_args or {}).get("response_id")
+    if response_id is None:
+        return error
+    flash(f"The file is larger than {current_app.config['MAX_UPLOAD_MB']} MB and was not uploaded. "
+          "Your draft is unchanged.", "error")
+    return redirect(url_for("responses.edit", response_id=response_id))
 
 
 def _typed(response):
@@ -104,6 +134,8 @@ def submit(response_id: int):
         db.session.rollback()
         flash(f"{len(missing)} required question(s) still need an answer before you can submit.", "error")
         return _editor(response, missing=missing, status=422)
+    # Sample-batch verification must describe the answers as submitted, not as they were at analysis.
+    sample_batches.apply_evidence(response)
     db.session.commit()
     flash("Response submitted. You can withdraw it to make changes until the deadline.", "success")
     return redirect(url_for("responses.view", response_id=response.id))
@@ -167,6 +199,10 @@ def upload_evidence(response_id: int):
 @bp.get("/evidence/<int:attachment_id>")
 def download_evidence(attachment_id: int):
     attachment = attachment_or_404(attachment_id)
+    audit.record("evidence.downloaded", actor=current_user, evaluation_id=attachment.response.evaluation_id,
+                 subject=f"response:{attachment.response_id}:{attachment.question_id}",
+                 details={"attachment": attachment.id, "sha256": attachment.sha256})
+    db.session.commit()
     return send_file(evidence.file_path(attachment), mimetype=attachment.content_type, as_attachment=True,
                      download_name=attachment.filename)
 

@@ -38,15 +38,28 @@ def declare_no_conflict(response: Response, user: User) -> None:
                      subject=f"response:{response.id}")
 
 
-def questions_to_score(response: Response, user: User) -> list:
-    """Rubric-scored questions of the sections this evaluator is assigned to."""
+def questions_in_scope(response: Response, user: User) -> list:
+    """Every question shown to the vendor in the sections this evaluator is assigned to.
+
+    The evaluator reads all of them (consistency findings, evidence levels); only the rubric-scored
+    ones get a score from people (:func:`questions_to_score`).
+    """
     questionnaire = store.parsed(response.questionnaire)
     answers = {a.question_id: a.value for a in response.answers}
     sections = evaluator_sections(response.evaluation, user)
     return [
         q for q in visible_questions(questionnaire, response.evaluation.modalities, answers)
-        if not q.is_auto_scored and q.weight > 0 and (sections is None or q.section_id in sections)
+        if sections is None or q.section_id in sections
     ]
+
+
+def is_scored_by_people(question) -> bool:
+    return not question.is_auto_scored and question.weight > 0
+
+
+def questions_to_score(response: Response, user: User) -> list:
+    """Rubric-scored questions of the sections this evaluator is assigned to."""
+    return [q for q in questions_in_scope(response, user) if is_scored_by_people(q)]
 
 
 def own_scores(response: Response, user: User) -> dict[str, Score]:

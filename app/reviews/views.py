@@ -7,10 +7,13 @@ from flask_wtf import FlaskForm
 
 from app import permissions
 from app.extensions import db
-from app.models import User
+from app.models import EvidenceLevel, User
 from app.questionnaires import store
-from app.reviews import services
-from app.web.loaders import response_or_404
+from app.reviews import services, verification
+from app.reviews.agreement import evaluation_agreement
+from app.scoring.autoscorers import get_scorer
+from app.scoring.model import Requirements
+from app.web.loaders import evaluation_or_404, response_or_404
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
@@ -30,6 +33,13 @@ def _score_inputs(question_ids) -> tuple[dict[str, services.ScoreInput], dict[st
     return inputs, errors
 
 
+def _auto_results(response, questions, answers) -> dict:
+    """What the auto-scorers make of the answers, shown beside them (the same rule as the ranking)."""
+    requirements = Requirements.from_dict(response.evaluation.requirements or {})
+    return {q.id: get_scorer(q.scoring.auto)(answers.get(q.id), q.scoring.params, requirements)
+            for q in questions if q.is_auto_scored and q.weight > 0}
+
+
 @bp.route("/<int:response_id>", methods=["GET", "POST"])
 def score(response_id: int):
     response = response_or_404(response_id, permissions.can_score)
@@ -41,43 +51,62 @@ def score(response_id: int):
             return redirect(url_for("reviews.score", response_id=response.id))
         return render_template("reviews/declare.html", response=response, form=form,
                                error=request.method == "POST")
-    questions = services.questions_to_score(response, current_user)
+    scope = services.questions_in_scope(response, current_user)
+    questions = [q for q in scope if services.is_scored_by_people(q)]
     answers = {a.question_id: a.value for a in response.answers}
     errors: dict[str, str] = {}
+    level_errors: dict[str, str] = {}
     typed: dict[str, services.ScoreInput] = {}
+    typed_levels: dict[str, str] = {}
     missing: list[str] = []
     if request.method == "POST" and form.validate_on_submit():
-        typed, errors = _score_inputs([q.id for q in questions])
-        if not errors:
+        action = request.form.get("action", "save")
+        # Every evidence field posted is read, so one outside the evaluator's sections is refused aloud.
+        posted = [key.removeprefix("evidence.") for key in request.form if key.startswith("evidence.")]
+        levels, level_errors = verification.parse_levels(request.form, posted)
+        typed_levels = {qid: str(level) for qid, level in levels.items()}
+        if action in ("save", "submit"):
+            typed, errors = _score_inputs([q.id for q in questions])
+        if not errors and not level_errors:
             try:
-                missing = services.save_scores(response, current_user, typed,
-                                               submit=request.form.get("action") == "submit")
-            except services.ScoringError as error:
+                verification.set_evidence_levels(response, current_user, levels, [q.id for q in scope])
+                if action in ("save", "submit"):
+                    missing = services.save_scores(response, current_user, typed, submit=action == "submit")
+            except (services.ScoringError, verification.EvidenceError) as error:
                 db.session.rollback()
                 flash(str(error), "error")
                 return redirect(url_for("reviews.score", response_id=response.id))
             db.session.commit()
             if not missing:
-                flash("Scores submitted." if request.form.get("action") == "submit" else "Scores saved.", "success")
+                flash({"submit": "Scores submitted.", "save": "Scores saved."}.get(action, "Evidence levels saved."),
+                      "success")
                 return redirect(url_for("reviews.score", response_id=response.id))
             flash(f"Score every question before submitting: {len(missing)} still open.", "error")
         else:
-            flash("Some scores are not valid; nothing was saved.", "error")
+            flash("Some entries are not valid; nothing was saved.", "error")
     own = services.own_scores(response, current_user)
     submitted = any(s.submitted_at for s in own.values())
     # Blind scoring: others' scores appear only after one's own are submitted.
     others = services.submitted_scores(response) if submitted else {}
     return render_template(
-        "reviews/score.html", response=response, evaluation=response.evaluation, questions=questions,
-        answers=answers, own=own, typed=typed, errors=errors, missing=missing, submitted=submitted,
-        others=others, form=form, questionnaire=store.parsed(response.questionnaire),
-    ), (422 if errors or missing else 200)
+        "reviews/score.html", response=response, evaluation=response.evaluation, scope=scope,
+        to_score={q.id for q in questions}, answers=answers, own=own, typed=typed, errors=errors,
+        missing=missing, submitted=submitted, others=others, form=form,
+        questionnaire=store.parsed(response.questionnaire), findings=verification.answer_findings(scope, answers),
+        levels=verification.evidence_levels(response), typed_levels=typed_levels, level_errors=level_errors,
+        level_choices=verification.EVIDENCE_LABELS, level_help=verification.EVIDENCE_HELP,
+        auto=_auto_results(response, scope, answers), can_mark=permissions.can_mark_evidence(current_user, response),
+    ), (422 if errors or missing or level_errors else 200)
 
 
 @bp.route("/<int:response_id>/consensus", methods=["GET", "POST"])
 def consensus(response_id: int):
     response = response_or_404(response_id, permissions.can_set_consensus)
     form = FlaskForm()
+    # The lead is an evaluator too: blind scoring holds until their own scores are in.
+    if services.questions_to_score(response, current_user) and not services.has_submitted(response, current_user):
+        return render_template("reviews/consensus.html", response=response, evaluation=response.evaluation,
+                               blocked=True, form=form, questions=[])
     questionnaire = store.parsed(response.questionnaire)
     scores = services.submitted_scores(response)
     error_for: dict[str, str] = {}
@@ -96,9 +125,38 @@ def consensus(response_id: int):
                 flash(f"Consensus for {question_id} recorded.", "success")
                 return redirect(url_for("reviews.consensus", response_id=response.id, _anchor=f"c-{question_id}"))
     evaluators = {uid: db.session.get(User, uid) for per_q in scores.values() for uid in per_q}
+    questions = [q for q in questionnaire.questions if q.id in scores]
+    answers = {a.question_id: a.value for a in response.answers}
+    agreement = evaluation_agreement(response.evaluation)
     return render_template(
         "reviews/consensus.html", response=response, evaluation=response.evaluation, scores=scores,
-        consensus=services.consensus_scores(response), evaluators=evaluators, form=form,
-        questions=[q for q in questionnaire.questions if q.id in scores], error_for=error_for,
-        answers={a.question_id: a.value for a in response.answers},
+        consensus=services.consensus_scores(response), evaluators=evaluators, form=form, blocked=False,
+        questions=questions, error_for=error_for, answers=answers, agreement=agreement,
+        gaps=agreement.gaps_for(response.id), findings=verification.answer_findings(questions, answers),
+        levels=verification.evidence_levels(response),
     ), (422 if error_for else 200)
+
+
+@bp.get("/evaluations/<int:evaluation_id>/agreement")
+def agreement(evaluation_id: int):
+    evaluation = evaluation_or_404(evaluation_id, permissions.can_view_results)
+    if permissions.is_sealed(evaluation):
+        return render_template("reports/sealed.html", evaluation=evaluation)
+    return render_template("reviews/agreement.html", evaluation=evaluation, agreement=evaluation_agreement(evaluation))
+
+
+@bp.app_template_global()
+def answer_findings(questions, values) -> dict:
+    """Consistency findings per question, for templates that show answers (e.g. the response page)."""
+    return verification.answer_findings(questions, values)
+
+
+@bp.app_template_global()
+def answer_evidence(response) -> dict[str, str]:
+    """Evidence level labels per answered question of a response."""
+    return {qid: verification.evidence_label(level) for qid, level in verification.evidence_levels(response).items()}
+
+
+@bp.app_template_filter()
+def evidence_label(level: EvidenceLevel | str | None) -> str:
+    return verification.evidence_label(level)

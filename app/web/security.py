@@ -22,8 +22,8 @@ def public(view: Callable) -> Callable:
 
 def is_safe_next(target: str | None) -> bool:
     """Only local paths may be used as a post-login redirect."""
-    if not target:
-        return False
+    if not target or "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return False  # browsers read a backslash as a slash: "/\\evil.example" would leave the site
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
 
@@ -31,8 +31,8 @@ def is_safe_next(target: str | None) -> bool:
 def register_security(app: Flask) -> None:
     @app.before_request
     def require_sign_in():
-        if request.endpoint is None or request.endpoint == "static":
-            return None
+        if request.endpoint is None or request.endpoint == "static" or request.endpoint.endswith(".static"):
+            return None  # the app's and the CSS framework's static files
         view = current_app.view_functions.get(request.endpoint)
         if getattr(view, "is_public", False) or current_user.is_authenticated:
             return None

@@ -22,7 +22,7 @@ def upgrade():
         sa.Column("evaluation_id", sa.Integer(), nullable=True),
         sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("status", sa.Enum("QUEUED", "RUNNING", "DONE", "FAILED", name="jobstatus", native_enum=False, length=20), nullable=False),
-        sa.Column("progress", sa.Float(), nullable=False),
+        sa.Column("progress", sa.Double(), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("result_file", sa.String(length=100), nullable=True),
         sa.Column("result_name", sa.String(length=200), nullable=True),

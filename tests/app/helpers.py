@@ -47,7 +47,9 @@ def complete_response(client, response, seed: int = 1) -> dict:
     import sqlalchemy as sa
 
     raw = raw_answers(response, seed=seed)
-    assert client.post(f"/responses/{response.id}", data=form_post(raw)).status_code == 302
+    revisions = dict(db.session.execute(
+        sa.select(Answer.question_id, Answer.revision).where(Answer.response_id == response.id)).all())
+    assert client.post(f"/responses/{response.id}", data=form_post(raw, revisions)).status_code == 302
     stored = dict(db.session.execute(
         sa.select(Answer.question_id, Answer.value).where(Answer.response_id == response.id)).all())
     rng = random.Random(seed)

@@ -232,3 +232,25 @@ def test_sealed_responses_are_hidden_from_the_buyer_until_the_deadline(client, l
 def test_health_check(client):
     page = client.get("/healthz")
     assert page.status_code == 200 and page.json == {"status": "ok", "database": "ok"}
+
+
+def test_full_form_save_touches_only_what_the_person_changed(client, login, world, app):
+    from tests.factories import UserFactory
+
+    response = world.response_a
+    text = first_question(response, "text")
+    number = first_question(response, "number")
+    login(world.vendor_a)
+    page = client.get(f"/responses/{response.id}").get_data(as_text=True)
+    # The whole form as the browser would send it back: every field, its revision and its starting value.
+    fields = dict(re.findall(r'<input type="hidden" name="((?:rev|base)\.[A-Z]+-\d+)" value="([^"]*)"', page))
+    colleague = UserFactory(role="vendor", organisation=world.vendor_a.organisation, email="c2@vendor-a.example")
+    db.session.commit()
+    other = app.test_client()
+    other.post("/login", data={"email": colleague.email, "password": "correct horse battery"})
+    assert other.post(f"/responses/{response.id}", data=form_post({text.id: "Colleague wrote this"})).status_code == 302
+
+    answer = client.post(f"/responses/{response.id}", data=fields | {f"q.{text.id}": "", f"q.{number.id}": "42"})
+    assert answer.status_code == 302, "an untouched question is neither saved nor a conflict"
+    stored = dict(db.session.execute(sa.select(Answer.question_id, Answer.value).where(Answer.response_id == response.id)).all())
+    assert stored == {text.id: "Colleague wrote this", number.id: 42}, "no empty rows, the colleague's text kept"

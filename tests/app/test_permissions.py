@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from app.models import Attachment, Invitation, Job, ResponseStatus
+from app.models import Attachment, Clarification, Invitation, Job, ResponseStatus
 from app.models.base import utcnow
+from app.api import tokens
+from tests.api.helpers import bearer
 
 ROLES = ("anonymous", "admin", "buyer", "evaluator", "lead", "viewer", "vendor_a", "vendor_b", "other_buyer")
 STAFF_READERS = {"admin", "buyer", "viewer", "evaluator", "lead"}
@@ -55,8 +57,63 @@ MATRIX = {
     "workbooks.upload_requirements": ("post", "/evaluations/{evaluation}/requirements/upload", MANAGERS),
     "reviews.score": ("get", "/reviews/{submitted}", {"evaluator", "lead"}),
     "reviews.consensus": ("get", "/reviews/{submitted}/consensus", {"lead"}),
+    "reviews.agreement": ("get", "/reviews/evaluations/{evaluation}/agreement", {"admin", "buyer", "viewer"}),
+    "evaluations.weights_page": ("get", "/evaluations/{evaluation}/weights", MANAGERS),
+    "evaluations.weights_ahp": ("get", "/evaluations/{evaluation}/weights/ahp", MANAGERS),
+    "evaluations.price_settings": ("get", "/evaluations/{evaluation}/price", MANAGERS),
+    "responses.autosave": ("post", "/responses/{draft}/autosave", {"vendor_a"}),
+    "clarifications.index": ("get", "/evaluations/{evaluation}/clarifications", STAFF_READERS | {"vendor_a", "vendor_b"}),
+    "clarifications.ask": ("post", "/evaluations/{evaluation}/clarifications", {"vendor_a", "vendor_b"}),
+    "clarifications.answer": ("post", "/clarifications/{clarification}/answer", MANAGERS),
+    "profile.edit": ("get", "/profile", SIGNED_IN),
+    "auth.forgot_password": ("get", "/password/forgot", PUBLIC),
+    "audit_trail.evaluation_trail": ("get", "/evaluations/{evaluation}/audit", MANAGERS),
+    "privacy.overview": ("get", "/privacy", SIGNED_IN),
+    "privacy.my_data": ("get", "/privacy/my-data.json", SIGNED_IN),
+    "privacy.member_data": ("get", "/privacy/people/{buyer}/data.json", {"admin"}),
+    "privacy.erase_member": ("get", "/privacy/people/{buyer}/erase", {"admin"}),
     "reports.ranking": ("get", "/evaluations/{evaluation}/ranking", {"admin", "buyer", "viewer"}),
     "reports.scorecard": ("get", "/evaluations/{evaluation}/vendors/{submitted}/scorecard.pdf", {"admin", "buyer", "viewer"}),
+    "reports.comparison": ("get", "/evaluations/{evaluation}/comparison", {"admin", "buyer", "viewer"}),
+    "reports.start_pack": ("post", "/evaluations/{evaluation}/comparison/pack", {"admin", "buyer", "viewer"}),
+    "reports.export": ("get", "/evaluations/{evaluation}/export.xlsx", {"admin", "buyer", "viewer"}),
+    "sample_batches.requirements": ("get", "/evaluations/{evaluation}/samples", MANAGERS),
+    "sample_batches.batches": ("get", "/responses/{submitted}/samples", STAFF_READERS | {"vendor_b"}),
+    "sample_batches.upload": ("post", "/responses/{draft}/samples/audio", {"vendor_a"}),
+    "sample_batches.analyse": ("post", "/responses/{draft}/samples/audio/analyse", {"vendor_a"}),
+    # Personal API tokens (web page) and the JSON API, which signs in with a bearer token (see below).
+    "api_tokens.index": ("get", "/account/tokens", SIGNED_IN),
+    "api_tokens.create": ("post", "/account/tokens", SIGNED_IN),
+    "api_tokens.revoke": ("post", "/account/tokens/{token}/revoke", {"buyer"}),
+    "api-docs.openapi_json": ("get", "/api/v1/openapi.json", PUBLIC),
+    "api_evaluations.Me": ("get", "/api/v1/me", SIGNED_IN),
+    "api_evaluations.Evaluations": ("post", "/api/v1/evaluations", MANAGERS | {"other_buyer"}),
+    "api_evaluations.EvaluationItem": ("patch", "/api/v1/evaluations/{evaluation}", MANAGERS),
+    "api_evaluations.EvaluationRequirements": ("get", "/api/v1/evaluations/{evaluation}/requirements", STAFF_READERS),
+    "api_evaluations.EvaluationInvitations": ("post", "/api/v1/evaluations/{evaluation}/invitations", MANAGERS),
+    "api_evaluations.InvitationResend": ("post", "/api/v1/evaluations/{evaluation}/invitations/{invitation}/resend", MANAGERS),
+    "api_evaluations.InvitationRevoke": ("post", "/api/v1/evaluations/{evaluation}/invitations/{invitation}/revoke", MANAGERS),
+    "api_evaluations.EvaluationEvaluators": ("post", "/api/v1/evaluations/{evaluation}/evaluators", MANAGERS),
+    "api_evaluations.EvaluationResponses": ("get", "/api/v1/evaluations/{evaluation}/responses", STAFF_READERS),
+    "api_evaluations.Questionnaires": ("get", "/api/v1/questionnaires", STAFF_READERS | {"other_buyer"}),
+    "api_evaluations.QuestionnaireItem": ("get", "/api/v1/questionnaires/{questionnaire}", STAFF_READERS | {"other_buyer"}),
+    "api_responses.OwnResponses": ("get", "/api/v1/responses", {"vendor_a", "vendor_b"}),
+    "api_responses.ResponseItem": ("get", "/api/v1/responses/{submitted}", STAFF_READERS | {"vendor_b"}),
+    "api_responses.ResponseQuestions": ("get", "/api/v1/responses/{draft}/questions", {"vendor_a"}),
+    "api_responses.ResponseAnswers": ("put", "/api/v1/responses/{draft}/answers", {"vendor_a"}),
+    "api_responses.ResponseAnswer": ("put", "/api/v1/responses/{draft}/answers/PRV-01", {"vendor_a"}),
+    "api_responses.ResponseSubmit": ("post", "/api/v1/responses/{draft}/submit", {"vendor_a"}),
+    "api_responses.ResponseWithdraw": ("post", "/api/v1/responses/{submitted}/withdraw", {"vendor_b"}),
+    "api_responses.ResponseEvidence": ("get", "/api/v1/responses/{submitted}/evidence", STAFF_READERS | {"vendor_b"}),
+    "api_responses.QuestionEvidence": ("post", "/api/v1/responses/{draft}/questions/PRV-05/evidence", {"vendor_a"}),
+    "api_responses.EvidenceFile": ("get", "/api/v1/evidence/{attachment}", {"vendor_a"}),
+    "api_reviews.Scores": ("get", "/api/v1/responses/{submitted}/scores", {"evaluator", "lead"}),
+    "api_reviews.ScoresSubmission": ("post", "/api/v1/responses/{submitted}/scores/submit", {"evaluator", "lead"}),
+    "api_reviews.Declaration": ("post", "/api/v1/responses/{submitted}/declaration", {"evaluator", "lead"}),
+    "api_reviews.Consensus": ("get", "/api/v1/responses/{submitted}/consensus", {"lead"}),
+    "api_reviews.ConsensusQuestion": ("put", "/api/v1/responses/{submitted}/consensus/PRV-01", {"lead"}),
+    "api_reports.Ranking": ("get", "/api/v1/evaluations/{evaluation}/ranking", {"admin", "buyer", "viewer"}),
+    "api_reports.Scorecard": ("get", "/api/v1/evaluations/{evaluation}/responses/{submitted}/scorecard", {"admin", "buyer", "viewer"}),
 }
 EXEMPT = {"static", "bootstrap.static"}  # files shipped with the app and its CSS framework
 
@@ -80,20 +137,30 @@ def test_route_refuses_everyone_it_should(client, login, world, endpoint, role):
     db.session.add(attachment)
     job = Job(kind="report.test", owner_id=world.buyer.id, evaluation_id=world.evaluation.id)
     db.session.add(job)
+    clarification = Clarification(evaluation_id=world.evaluation.id, question="Which locales?",
+                                  vendor_organisation_id=world.response_a.vendor_organisation_id)
+    db.session.add(clarification)
+    api_token, _ = tokens.create_token(world.buyer, "matrix")
     db.session.commit()
     (Path(client.application.config["UPLOAD_FOLDER"]) / "matrix-test-file").write_bytes(b"hello")
     method, template, allowed = MATRIX[endpoint]
     url = template.format(evaluation=world.evaluation.id, draft=world.response_a.id,
                           submitted=world.response_b.id, invitation=invitation.id, buyer=world.buyer.id,
-                          attachment=attachment.id, job=job.id,
-                          questionnaire=world.evaluation.questionnaire_id)
-    if role != "anonymous":
+                          attachment=attachment.id, job=job.id, clarification=clarification.id,
+                          questionnaire=world.evaluation.questionnaire_id, token=api_token.id)
+    api = url.startswith("/api/")
+    headers = {}
+    if role != "anonymous" and api:
+        headers = bearer(getattr(world, role))  # the API ignores the session: it signs in by token only
+    elif role != "anonymous":
         login(getattr(world, role))
-    answer = getattr(client, method)(url)
+    answer = getattr(client, method)(url, headers=headers)
     answer.close()  # a downloaded file stays open until the response is closed
     if role in allowed:
         assert answer.status_code not in (401, 403, 404, 405), f"{role} should reach {endpoint}"
         assert answer.status_code < 500
+    elif role == "anonymous" and api:
+        assert answer.status_code == 401 and answer.get_json()["code"] == "unauthorized"
     elif role == "anonymous":
         assert answer.status_code == 302 and "/login" in answer.headers["Location"]
     else:
