@@ -12,6 +12,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 pytest_plugins = ["tests.world"]
 
@@ -37,6 +39,20 @@ def database_url(tmp_path_factory):
         yield url
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``, as in production.
+
+    Tests hold an app context (to use the database), and Flask reuses it for the requests they
+    make: without this, the user Flask-Login cached on ``g`` by one request would answer for the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(vars(g)):
+                delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     from flask_migrate import upgrade
@@ -56,6 +72,7 @@ def app(database_url, tmp_path_factory):
         "JOBS_MODE": "inline",
         "JOB_RESULTS_FOLDER": str(tmp_path_factory.mktemp("job-results")),
     })
+    application.test_client_class = FreshRequestClient
     with application.app_context():
         upgrade()
         store.import_directory(QUESTIONNAIRE_DIR)
