@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from app.extensions import db
 from app.models import Answer, Evaluation, Invitation, Response, ResponseStatus, Score
 from app.models.base import utcnow
-from tests.app.helpers import complete_response, first_question, form_post, raw_answers
+from tests.app.helpers import complete_response, first_question, form_post, questions_of, raw_answers
 from tests.factories import questionnaire_version
 
 
@@ -254,3 +254,19 @@ def test_full_form_save_touches_only_what_the_person_changed(client, login, worl
     assert answer.status_code == 302, "an untouched question is neither saved nor a conflict"
     stored = dict(db.session.execute(sa.select(Answer.question_id, Answer.value).where(Answer.response_id == response.id)).all())
     assert stored == {text.id: "Colleague wrote this", number.id: 42}, "no empty rows, the colleague's text kept"
+
+
+def test_read_only_answers_show_labels_not_stored_keys(client, login, world):
+    login(world.vendor_a)
+    response = world.response_a
+    table = next(q for q in questions_of(response) if q.type == "table"
+                 and any(c.type == "choice" for c in q.columns))
+    column = next(c for c in table.columns if c.type == "choice")
+    option = column.options[-1]
+    row = {c.id: ("1" if c.type in ("integer", "decimal") else "de-DE" if c.type == "locale" else "x")
+           for c in table.columns if c.required}
+    row[column.id] = option.key
+    assert client.post(f"/responses/{response.id}", data=form_post({table.id: [row]})).status_code == 302
+    html = client.get(f"/responses/{response.id}/view").get_data(as_text=True)
+    block = html[html.index(f'id="answer-{table.id}"'):]
+    assert f"<td>{option.label}</td>" in block[:block.index("</table>")]
