@@ -270,3 +270,10 @@ def test_read_only_answers_show_labels_not_stored_keys(client, login, world):
     html = client.get(f"/responses/{response.id}/view").get_data(as_text=True)
     block = html[html.index(f'id="answer-{table.id}"'):]
     assert f"<td>{option.label}</td>" in block[:block.index("</table>")]
+
+
+def test_evaluation_page_links_every_buyer_tool(client, login, world):
+    login(world.buyer)
+    html = client.get(f"/evaluations/{world.evaluation.id}").get_data(as_text=True)
+    for path in ("/ranking", "/comparison", "/settings", "/requirements", "/weights", "/samples", "/clarifications"):
+        assert f'href="/evaluations/{world.evaluation.id}{path}"' in html, path
