@@ -12,10 +12,17 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
 pytest_plugins = ["tests.world"]
+
+# In CI the property tests replay the same examples every run, so a landing never hinges on luck;
+# locally they keep exploring new ones.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
 
