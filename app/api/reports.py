@@ -14,11 +14,9 @@ from app.api.common import ID, api_blueprint, with_evaluation
 from app.api.errors import ErrorSchema, fail
 from app.extensions import db
 from app.models import Evaluation
+from app.reports.pack import vendor_scorecard
 from app.reports.pdf import render_pdf
 from app.reports.ranking import EvaluationResults, VendorResult, compute_results
-from app.reports.comparison import build_comparison
-from app.reports.pack import complete_scorecard
-from app.reports.scorecard import build_scorecard
 from app.reports.sensitivity import assess
 
 blp = api_blueprint("api_reports", "Ranking with robustness, and PDF scorecards.")
@@ -166,7 +164,7 @@ class Scorecard(MethodView):
         vendor = results.vendor(response_id)
         if vendor is None:
             fail(404, "This evaluation has no submitted response with that id.")
-        card = complete_scorecard(build_scorecard(results, vendor, comparison=build_comparison(evaluation, results)))
+        card = vendor_scorecard(evaluation, results, vendor)
         pdf = render_pdf("reports/scorecard_pdf.html", card=card)
         audit.record("export.downloaded", actor=current_user, evaluation_id=evaluation.id,
                      subject=f"scorecard:{response_id}")

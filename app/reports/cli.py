@@ -69,11 +69,9 @@ def pdf_command(evaluation_id: int, out: str):
 @with_appcontext
 def scorecard_command(evaluation_id: int, vendor_id: int, out: str):
     """Write one vendor's one-page scorecard."""
-    from app.reports.comparison import build_comparison
-    from app.reports.pack import complete_scorecard
+    from app.reports.pack import vendor_scorecard
     from app.reports.pdf import render_pdf
     from app.reports.ranking import compute_results
-    from app.reports.scorecard import build_scorecard
 
     evaluation = _evaluation(evaluation_id)
     results = compute_results(evaluation)
@@ -88,7 +86,7 @@ def scorecard_command(evaluation_id: int, vendor_id: int, out: str):
         click.echo(f"No submitted response of vendor {vendor_id} in evaluation {evaluation_id}. "
                    f"Submitted responses: {known or 'none'}.", err=True)
         sys.exit(1)
-    card = complete_scorecard(build_scorecard(results, vendor, comparison=build_comparison(evaluation, results)))
+    card = vendor_scorecard(evaluation, results, vendor)
     _written(evaluation, out, render_pdf("reports/scorecard_pdf.html", card=card), f"scorecard:{vendor.response_id}")
 
 

@@ -64,8 +64,8 @@ class Comparison:
     criteria: tuple[CriterionRow, ...]
     must_haves: tuple[MustHaveRow, ...]
     coverage: CoverageHeatmap
-    robustness: Robustness
-    agreement: EvaluationAgreement
+    robustness: Robustness | None  # None when built for a single scorecard (confidence=False)
+    agreement: EvaluationAgreement | None
 
     @property
     def winner(self) -> VendorResult | None:
@@ -115,8 +115,13 @@ def _must_haves(questionnaire, vendors: tuple[VendorResult, ...]) -> tuple[MustH
     return tuple(rows)
 
 
-def build_comparison(evaluation: Evaluation, results: EvaluationResults | None = None) -> Comparison:
-    """Everything the comparison page and pack show; ``results`` may be passed when already computed."""
+def build_comparison(evaluation: Evaluation, results: EvaluationResults | None = None, *,
+                     confidence: bool = True) -> Comparison:
+    """Everything the comparison page and pack show; ``results`` may be passed when already computed.
+
+    ``confidence=False`` leaves out robustness (10 000 weight draws) and evaluator agreement, which a
+    single vendor's scorecard does not show.
+    """
     results = results or compute_results(evaluation)
     vendors = results.ranked + results.disqualified
     response_ids = [v.response_id for v in vendors]
@@ -137,5 +142,6 @@ def build_comparison(evaluation: Evaluation, results: EvaluationResults | None =
     return Comparison(
         results=results, vendors=vendors, sections=_section_rows(results, vendors),
         criteria=_criteria(questionnaire, vendors, evidence), must_haves=_must_haves(questionnaire, vendors),
-        coverage=heatmap, robustness=assess(results), agreement=evaluation_agreement(evaluation),
+        coverage=heatmap, robustness=assess(results) if confidence else None,
+        agreement=evaluation_agreement(evaluation) if confidence else None,
     )

@@ -17,9 +17,10 @@ from app.reports import charts
 from app.reports.appendix import AuditSummary, Methodology, audit_summary, methodology
 from app.reports.comparison import Comparison, build_comparison
 from app.reports.pdf import render_pdf
-from app.sample_batches.findings import scorecard_samples
+from app.reports.ranking import EvaluationResults, VendorResult
 from app.reports.scorecard import Scorecard, build_scorecard
 from app.reports.summary import executive_summary
+from app.sample_batches.findings import scorecard_samples
 
 PACK_JOB = "report.pack"
 
@@ -65,6 +66,12 @@ def complete_scorecard(card: Scorecard) -> Scorecard:
     """The card ready to print: its section chart drawn and the vendor's sample-batch results attached."""
     card = replace(card, samples=scorecard_samples(card.vendor.response_id))
     return replace(card, sections_chart=charts.vendor_sections_chart(card.vendor)) if card.vendor.sections else card
+
+
+def vendor_scorecard(evaluation: Evaluation, results: EvaluationResults, vendor: VendorResult) -> Scorecard:
+    """One vendor's printable card, for the web, the API and the command line alike."""
+    comparison = build_comparison(evaluation, results, confidence=False)
+    return complete_scorecard(build_scorecard(results, vendor, comparison=comparison))
 
 
 def build_pack(evaluation: Evaluation, *, requested_by: str = "", timezone: str | None = None,

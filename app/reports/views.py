@@ -9,10 +9,9 @@ from app.extensions import db
 from app.jobs import enqueue
 from app.reports import exports
 from app.reports.comparison import build_comparison
-from app.reports.pack import PACK_JOB, safe_filename, complete_scorecard
+from app.reports.pack import PACK_JOB, safe_filename, vendor_scorecard
 from app.reports.pdf import render_pdf
 from app.reports.ranking import compute_results
-from app.reports.scorecard import build_scorecard
 from app.reports.summary import executive_summary
 from app.web.loaders import evaluation_or_404
 
@@ -69,7 +68,7 @@ def scorecard(evaluation_id: int, response_id: int):
     vendor = results.vendor(response_id)
     if vendor is None:
         abort(404)
-    card = complete_scorecard(build_scorecard(results, vendor, comparison=build_comparison(evaluation, results)))
+    card = vendor_scorecard(evaluation, results, vendor)
     pdf = render_pdf("reports/scorecard_pdf.html", card=card)
     audit.record("export.downloaded", actor=current_user, evaluation_id=evaluation.id,
                  subject=f"scorecard:{response_id}")
