@@ -112,8 +112,10 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from app.web.security import register_security
+    from app.web.transaction import register_transaction
 
     register_security(app)
+    register_transaction(app)  # registered last, so it runs first: headers see the committed state
 
 
 def register_error_handlers(app: Flask) -> None:
