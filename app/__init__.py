@@ -8,6 +8,7 @@ from flask import Flask
 
 from app.config import load_config
 from app.extensions import bootstrap, csrf, db, login_manager, migrate
+from app.links import check_public_url
 from app.web.input_guard import CleanInputRequest
 
 
@@ -22,6 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path))
     if overrides:
         app.config.update(overrides)
+    check_public_url(app)
     app.request_class = CleanInputRequest  # NUL characters never reach the database
     register_logging(app)
     register_extensions(app)
@@ -53,10 +55,18 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
         from app.models import User
 
-        return db.session.get(User, int(user_id))
+        # A session names the person and their session generation ("12:3"); after a logout, a new
+        # password or a deactivation the generation moves on, and older sessions no longer load.
+        user_id, _, generation = session_id.partition(":")
+        if not user_id.isdigit() or not generation.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_generation != int(generation):
+            return None
+        return user
 
 
 def register_blueprints(app: Flask) -> None:
@@ -112,7 +122,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from app.web.security import register_security
-    from app.web.transaction import register_transaction
+    from app.transaction import register_transaction
 
     register_security(app)
     register_transaction(app)  # registered last, so it runs first: headers see the committed state

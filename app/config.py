@@ -61,6 +61,9 @@ def load_config(instance_path: str) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_SENDER": env.get("MAIL_SENDER", "DataVet <no-reply@datavet.local>"),
         "PUBLIC_URL": env.get("PUBLIC_URL", ""),
+        # Hosts the app answers for (comma-separated); default: PUBLIC_URL's host. Others get 400.
+        "TRUSTED_HOSTS": [h.strip() for h in env["TRUSTED_HOSTS"].split(",") if h.strip()]
+        if env.get("TRUSTED_HOSTS") else None,
         "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "14")),
         "REDIS_URL": env.get("REDIS_URL", ""),
         # Sign-in protection: rate limits per client address, lockout per e-mail address.

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
 
 from app import audit
 from app.extensions import db
+from app.links import public_link
 from app.mail import DeliveryReport, Mail, deliver
 from app.models import Clarification, Evaluation, Invitation, Response, Role, User
 
@@ -51,21 +50,6 @@ def when(moment: datetime, zone_name: str = "UTC") -> str:
     return text
 
 
-def link(endpoint: str, **values) -> str:
-    """An absolute link for an e-mail, also outside a request (``flask send-reminders``).
-
-    ``PUBLIC_URL`` wins when set; otherwise the current request's host or ``SERVER_NAME``.
-    """
-    base = current_app.config.get("PUBLIC_URL", "").rstrip("/")
-    if not base and (has_request_context() or current_app.config.get("SERVER_NAME")):
-        return url_for(endpoint, _external=True, **values)
-    if not base:
-        current_app.logger.warning("PUBLIC_URL is not set; e-mail links point at http://localhost:5000")
-        base = "http://localhost:5000"
-    parts = urlsplit(base)
-    with current_app.test_request_context(base_url=base):
-        # The path carries PUBLIC_URL's own prefix; the host is PUBLIC_URL's even when SERVER_NAME differs.
-        return f"{parts.scheme}://{parts.netloc}{url_for(endpoint, **values)}"
 
 
 def invited_vendors(evaluation: Evaluation, organisation_id: int | None = None) -> list[InvitedVendor]:
@@ -118,7 +102,7 @@ def deadline_moved_mails(evaluation: Evaluation, previous: datetime) -> list[Mai
     verb = "extended" if evaluation.deadline > previous else "moved"
     mails = []
     for vendor in invited_vendors(evaluation):
-        url = link("responses.edit", response_id=vendor.response_id)
+        url = public_link("responses.edit", response_id=vendor.response_id)
         state = ("Your response is submitted; you can withdraw it and change it until the new deadline."
                  if vendor.submitted else "Your response is not submitted yet.")
         for contact in vendor.contacts:
@@ -142,10 +126,33 @@ def notify_deadline_moved(evaluation: Evaluation, *, previous: datetime, actor: 
     return report
 
 
+def opened_early_mails(evaluation: Evaluation, previous: datetime, reason: str) -> list[Mail]:
+    """Tell every invited vendor contact that the buyer opened the responses before the deadline."""
+    mails = []
+    for vendor in invited_vendors(evaluation):
+        state = ("Your submitted response is being evaluated." if vendor.submitted
+                 else "Your response was not submitted, so it is not part of the evaluation.")
+        for contact in vendor.contacts:
+            mails.append(Mail(contact.email, f"Responses opened early: {evaluation.title}", (
+                f"{evaluation.organisation.name} opened the responses to '{evaluation.title}' on "
+                f"{when(evaluation.deadline, contact.zone)}, before the deadline of {when(previous, contact.zone)}. "
+                f"The evaluation is closed to every vendor from that moment.\n\n"
+                f"Reason given: {reason.strip()}\n\n{state}\n")))
+    return mails
+
+
+def notify_opened_early(evaluation: Evaluation, *, previous: datetime, reason: str, actor: User) -> DeliveryReport:
+    """E-mail every invited vendor contact that responses were opened early; noted in the audit trail."""
+    report = deliver(opened_early_mails(evaluation, previous, reason))
+    audit.record("evaluation.vendors_told_opened_early", actor=actor, evaluation_id=evaluation.id,
+                 details={"sent": len(report.sent), "failed": len(report.failed)})
+    return report
+
+
 def reminder_mails(vendor: InvitedVendor, evaluation: Evaluation, *, now: datetime, missing: int) -> list[Mail]:
     """The deadline reminder for one vendor whose response is not submitted."""
     left = _remaining(evaluation.deadline - now)
-    url = link("responses.edit", response_id=vendor.response_id)
+    url = public_link("responses.edit", response_id=vendor.response_id)
     still = (f"{missing} required question(s) still need an answer before you can submit." if missing
              else "Every required question is answered: only the submission is missing.")
     return [Mail(contact.email, f"Reminder: '{evaluation.title}' is due in {left}", (
@@ -164,7 +171,7 @@ def clarification_asked_mails(clarification: Clarification) -> list[Mail]:
     """Tell the buyer that a vendor asked a question."""
     evaluation = clarification.evaluation
     asker = clarification.asked_by.display_name if clarification.asked_by else "a vendor contact"
-    url = link("clarifications.index", evaluation_id=evaluation.id, _anchor=f"clarification-{clarification.id}")
+    url = public_link("clarifications.index", evaluation_id=evaluation.id, _anchor=f"clarification-{clarification.id}")
     return [Mail(contact.email, f"Clarification question: {evaluation.title}", (
         f"{clarification.vendor_organisation.name} ({asker}) asked about {_about(clarification)}:\n\n"
         f"{clarification.question}\n\nAnswer it to that vendor alone or to every invited vendor: {url}\n"
@@ -177,7 +184,7 @@ def clarification_answered_mails(clarification: Clarification) -> list[Mail]:
     A published answer names nobody: every vendor, the asker included, gets the same text.
     """
     evaluation = clarification.evaluation
-    url = link("clarifications.index", evaluation_id=evaluation.id, _anchor=f"clarification-{clarification.id}")
+    url = public_link("clarifications.index", evaluation_id=evaluation.id, _anchor=f"clarification-{clarification.id}")
     if clarification.published:
         vendors = invited_vendors(evaluation)
         subject = f"Clarification for all vendors: {evaluation.title}"

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 
-from app.models import Evaluation, OrganisationKind, Response, Role, User
+from app.models import ConflictDeclaration, Evaluation, OrganisationKind, Response, Role, User
 from app.models.base import utcnow
 
 MANAGERS = (Role.ADMIN, Role.BUYER)
@@ -81,8 +81,26 @@ def can_view_results(user: User, evaluation: Evaluation) -> bool:
 
 
 def is_sealed(evaluation: Evaluation, now: datetime | None = None) -> bool:
-    """Sealed responses stay closed to the buying side until the deadline passes."""
-    return evaluation.sealed and (now or utcnow()) < evaluation.deadline
+    """Sealed responses stay closed to the buying side until the deadline passes (or the buyer opens
+    them early, which closes the evaluation to vendors at the same moment)."""
+    return evaluation.sealed and evaluation.opened_early_at is None and (now or utcnow()) < evaluation.deadline
+
+
+def may_see_results(user: User, evaluation: Evaluation) -> bool:
+    """Results (answers, scores, ranking, sample measurements) of an evaluation the user may read:
+    not before its responses are unsealed."""
+    return can_view_results(user, evaluation) and not is_sealed(evaluation)
+
+
+def can_move_deadline(user: User, evaluation: Evaluation) -> bool:
+    """Move the deadline: while sealed only later (the service refuses earlier dates)."""
+    return can_manage_evaluation(user, evaluation)
+
+
+def can_open_early(user: User, evaluation: Evaluation) -> bool:
+    """Open sealed responses before the deadline: an explicit, audited act that closes the evaluation
+    (the service refuses it for an evaluation that is not sealed)."""
+    return can_manage_evaluation(user, evaluation)
 
 
 def is_own_response(user: User, response: Response) -> bool:
@@ -94,31 +112,84 @@ def can_edit_response(user: User, response: Response) -> bool:
     return is_own_response(user, response) and not response.is_submitted
 
 
+def _declaration(user: User, response: Response) -> ConflictDeclaration | None:
+    return next((d for d in response.declarations if d.user_id == getattr(user, "id", None)), None)
+
+
+def has_declared_no_conflict(user: User, response: Response) -> bool:
+    """The evaluator stated they have no conflict of interest with this vendor."""
+    declaration = _declaration(user, response)
+    return declaration is not None and not declaration.has_conflict
+
+
+def has_declared_conflict(user: User, response: Response) -> bool:
+    """The evaluator declared a conflict of interest: they are recused from this response."""
+    declaration = _declaration(user, response)
+    return declaration is not None and declaration.has_conflict
+
+
+def has_submitted_review(user: User, response: Response) -> bool:
+    """The evaluator submitted their scores and evidence levels for this response (final)."""
+    declaration = _declaration(user, response)
+    return declaration is not None and declaration.review_submitted_at is not None
+
+
 def can_view_response(user: User, response: Response) -> bool:
+    """The vendor's own people always; the buying side once submitted and unsealed; an assigned
+    evaluator only after declaring no conflict of interest with the vendor."""
     if is_own_response(user, response):
         return True
     evaluation = response.evaluation
     if not response.is_submitted or is_sealed(evaluation):
         return False
-    return can_view_results(user, evaluation) or is_assigned_evaluator(user, evaluation)
+    if can_view_results(user, evaluation):
+        return True
+    return is_assigned_evaluator(user, evaluation) and has_declared_no_conflict(user, response)
 
 
 def can_score(user: User, response: Response) -> bool:
+    """Open the scoring page (where the declaration is made): an assigned evaluator, not recused."""
     return (
         response.is_submitted
         and not is_sealed(response.evaluation)
         and is_assigned_evaluator(user, response.evaluation)
+        and not has_declared_conflict(user, response)
     )
 
 
+def can_declare_conflict(user: User, response: Response) -> bool:
+    """Declare no conflict (before reading the response) or a conflict (any time before submitting,
+    which recuses the evaluator from this response)."""
+    return can_score(user, response) and not has_submitted_review(user, response)
+
+
+def can_give_scores(user: User, response: Response) -> bool:
+    """Save or submit scores and evidence levels: declared no conflict, review not yet submitted."""
+    return can_score(user, response) and has_declared_no_conflict(user, response) \
+        and not has_submitted_review(user, response)
+
+
+def can_see_other_reviews(user: User, response: Response) -> bool:
+    """Blind scoring: other evaluators' scores, comments and evidence marks reach an evaluator only
+    once their own review of the response is submitted."""
+    return can_score(user, response) and has_declared_no_conflict(user, response) \
+        and has_submitted_review(user, response)
+
+
 def can_set_consensus(user: User, response: Response) -> bool:
+    """The lead evaluator reads everyone's scores and sets consensus, after submitting their own."""
+    return can_see_other_reviews(user, response) and is_lead_evaluator(user, response.evaluation)
+
+
+def can_open_consensus(user: User, response: Response) -> bool:
+    """The consensus page itself: the lead, who is told to submit first when they have not."""
     return can_score(user, response) and is_lead_evaluator(user, response.evaluation)
 
 
 def can_mark_evidence(user: User, response: Response) -> bool:
     """Mark answers self-attested, evidenced or verified: the assigned evaluators (each within
-    their sections, which the review service checks per answer)."""
-    return can_score(user, response)
+    their sections, which the review service checks per answer), until their review is submitted."""
+    return can_give_scores(user, response)
 
 
 def can_view_job(user: User, job) -> bool:

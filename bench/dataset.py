@@ -239,7 +239,8 @@ def _scores(rows: _Rows, response_id: int, answers: AnswerSet, team: list[int], 
     rng = random.Random(response_id)
     given: dict[str, list[int]] = {}
     for person_id in team:
-        rows.add(ConflictDeclaration, response_id=response_id, user_id=person_id, declared_at=now - timedelta(days=1))
+        rows.add(ConflictDeclaration, response_id=response_id, user_id=person_id, declared_at=now - timedelta(days=1),
+                 has_conflict=False, reason="", review_submitted_at=now - timedelta(hours=20))
         for question_id in answers.rubric:
             value = max(0, min(4, round(answers.quality * 4 + rng.uniform(-1.2, 0.8))))
             given.setdefault(question_id, []).append(value)

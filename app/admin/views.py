@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 
 from app import audit, permissions
 from app.admin.forms import InviteStaffForm
+from app.auth import services as auth_services
 from app.auth.services import send_activation
 from app.extensions import db
 from app.models import Role, User
@@ -30,7 +31,6 @@ def people():
             db.session.flush()
             audit.record("user.invited", actor=current_user, subject=f"user:{user.id}", details={"role": user.role})
             send_activation(user, current_user)
-            db.session.commit()
             flash(f"{email} is invited; they will receive a link to choose a password.", "success")
             return redirect(url_for("admin.people"))
     members = db.session.scalars(
@@ -48,9 +48,6 @@ def toggle_active(user_id: int):
         flash("You cannot deactivate your own account.", "error")
         return redirect(url_for("admin.people"))
     if FlaskForm().validate_on_submit():
-        user.active = not user.active
-        audit.record("user.activated" if user.active else "user.deactivated", actor=current_user,
-                     subject=f"user:{user.id}")
-        db.session.commit()
+        auth_services.set_active(user, active=not user.active, actor=current_user)
         flash(f"{user.email} is now {'active' if user.active else 'deactivated'}.", "success")
     return redirect(url_for("admin.people"))

@@ -5,7 +5,6 @@ from flask import g, request
 
 from app.api import tokens
 from app.api.errors import fail
-from app.extensions import db
 
 MISSING = "Send a personal API token as 'Authorization: Bearer <token>'; create one on the API tokens page."
 INVALID = "This API token is not valid: it was revoked or mistyped, or its account is deactivated."
@@ -23,7 +22,6 @@ def authenticate() -> None:
     token = tokens.find_active(secret.strip())
     if token is None or not token.user.is_active:
         fail(401, INVALID)
-    if tokens.record_use(token):
-        db.session.commit()
+    tokens.record_use(token)  # stored with the request's own changes when it succeeds
     # Flask-Login reads the request's user from here; nothing is written to the session.
     g._login_user = token.user

@@ -2,22 +2,24 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 
-from app import audit, notifications, permissions
+from app import notifications, permissions
 from app.api import schemas
 from app.api.common import ID, api_blueprint, requires, with_evaluation
 from app.api.errors import ErrorSchema, fail
 from app.api.pagination import PageArgs, page_of, paginate_list, paginate_query
 from app.api.requirements import requirements_from_json
 from app.evaluations import invitations, pricing, services, weights
-from app.evaluations.requirements import RequirementsError, requirement_choices
+from app.evaluations.requirements import RequirementsError, requirement_choices, set_requirements
 from app.extensions import db
 from app.models import Evaluation, Invitation, QuestionnaireVersion, Response, User
 from app.questionnaires import store
 from app.scoring.model import Requirements
 from app.web.loaders import invitation_or_404
+from app.transaction import after_commit
 
 blp = api_blueprint("api_evaluations", "Evaluations, requirements, invitations, evaluators and questionnaires.")
 
@@ -73,7 +75,6 @@ class Evaluations(MethodView):
             owner=current_user, questionnaire=questionnaire, title=data["title"], description=data["description"],
             deadline=data["deadline"], modalities=data["modalities"], sealed=data["sealed"],
         )
-        db.session.commit()
         return evaluation_detail(evaluation)
 
 
@@ -100,13 +101,32 @@ class EvaluationItem(MethodView):
             fail(422, "At least one section needs a weight above zero.",
                  {"weights": ["At least one section needs a weight above zero."]})
         previous = evaluation.deadline
-        services.move_deadline(evaluation, actor=current_user, deadline=data.get("deadline", evaluation.deadline))
+        try:
+            moved = services.move_deadline(evaluation, actor=current_user,
+                                           deadline=data.get("deadline", evaluation.deadline))
+        except services.DeadlineError as error:
+            fail(422, str(error), {"deadline": [str(error)]})
         if new_weights:
             weights.set_weights(evaluation, actor=current_user, weights=new_weights, method="direct")
-        db.session.commit()
-        if evaluation.deadline != previous:  # vendors are told as when the deadline moves on the web
-            notifications.notify_deadline_moved(evaluation, previous=previous, actor=current_user)
-            db.session.commit()
+        if moved:  # vendors are told as when the deadline moves on the web
+            after_commit(lambda: notifications.notify_deadline_moved(evaluation, previous=previous,
+                                                                     actor=current_user))
+        return evaluation_detail(evaluation)
+
+
+@blp.route(f"/evaluations/<{ID}:evaluation_id>/open-early")
+class OpenEarly(MethodView):
+    @with_evaluation(permissions.can_manage_evaluation)
+    @blp.arguments(schemas.OpenEarlySchema)
+    @blp.response(200, schemas.EvaluationSchema)
+    def post(self, data, evaluation: Evaluation):
+        """Open sealed responses before the deadline: the evaluation closes to vendors now, and they are told"""
+        try:
+            previous = services.open_early(evaluation, actor=current_user, reason=data["reason"])
+        except services.DeadlineError as error:
+            fail(409, str(error))
+        after_commit(lambda: notifications.notify_opened_early(evaluation, previous=previous, reason=data["reason"],
+                                                               actor=current_user))
         return evaluation_detail(evaluation)
 
 
@@ -129,16 +149,22 @@ class EvaluationRequirements(MethodView):
     @blp.arguments(schemas.RequirementsSchema)
     @blp.response(200, schemas.RequirementsOutSchema)
     def put(self, data, evaluation: Evaluation):
-        """Replace the requirements profile"""
+        """Set the requirements profile: the fields sent replace the stored ones, the others stay
+
+        An empty body is refused: it would otherwise clear every requirement without saying so.
+        """
+        sent = set(request.get_json(silent=True) or {})
+        if not sent:
+            fail(422, "Send at least one requirement (for example {\"locales\": [...]}); nothing was changed.",
+                 {"_schema": ["The body names no requirement."]})
+        stored = _requirements_out(evaluation)
+        data = {key: (value if key in sent else stored[key]) for key, value in data.items()}
         try:
             profile = requirements_from_json(data, modalities=evaluation.modalities,
                                              choices=requirement_choices(store.parsed(evaluation.questionnaire)))
         except RequirementsError as error:
             fail(422, "Some requirements are not valid; nothing was changed.", error.errors)
-        evaluation.requirements = profile.to_dict()
-        audit.record("evaluation.requirements_changed", actor=current_user, evaluation_id=evaluation.id,
-                     details=evaluation.requirements)
-        db.session.commit()
+        set_requirements(evaluation, profile, actor=current_user)
         return _requirements_out(evaluation)
 
 
@@ -166,10 +192,12 @@ class EvaluationInvitations(MethodView):
     @blp.arguments(schemas.InvitationCreateSchema)
     @blp.response(201, schemas.InvitationSchema)
     def post(self, data, evaluation: Evaluation):
-        """Invite a vendor contact (the link goes out by e-mail)"""
-        invitation = invitations.invite_vendor(evaluation, vendor_name=data["vendor_name"], email=data["email"],
-                                               invited_by=current_user)
-        db.session.commit()
+        """Invite a vendor contact (the link goes out by e-mail; a pending invitation is sent again)"""
+        try:
+            invitation = invitations.invite_vendor(evaluation, vendor_name=data["vendor_name"], email=data["email"],
+                                                   invited_by=current_user)
+        except invitations.InvitationError as error:
+            fail(422, str(error), {"email": [str(error)]})
         return invitation_data(invitation)
 
 
@@ -178,9 +206,7 @@ def _invitation_action(evaluation: Evaluation, invitation_id: int, action) -> di
     try:
         action(invitation, actor=current_user)
     except invitations.InvitationError as error:
-        db.session.rollback()
         fail(409, str(error))
-    db.session.commit()
     return invitation_data(invitation)
 
 
@@ -229,9 +255,7 @@ class EvaluationEvaluators(MethodView):
             services.assign_evaluator(evaluation, actor=current_user, evaluator=evaluator,
                                       section_id=data["section_id"], is_lead=data["is_lead"])
         except ValueError as error:
-            db.session.rollback()
             fail(422, str(error), {"user_id": [str(error)]})
-        db.session.commit()
         return {"user_id": evaluator.id, "name": evaluator.name, "email": evaluator.email,
                 "section_id": data["section_id"], "is_lead": data["is_lead"]}
 

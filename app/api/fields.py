@@ -5,7 +5,7 @@ from datetime import timezone
 
 import marshmallow as ma
 
-from app.models.base import utcnow
+from app.evaluations.services import DeadlineError, check_deadline
 
 
 class UTCDateTime(ma.fields.AwareDateTime):
@@ -29,8 +29,11 @@ def not_blank(text: str) -> None:
 
 
 def in_future(moment) -> None:
-    if moment <= utcnow():
-        raise ma.ValidationError("The deadline must be in the future.")
+    """A new evaluation's deadline: the same rule as the web form (``check_deadline``)."""
+    try:
+        check_deadline(None, moment)
+    except DeadlineError as error:
+        raise ma.ValidationError(str(error)) from error
 
 
 def ids_field(**kwargs) -> ma.fields.Integer:

@@ -12,7 +12,6 @@ from marshmallow import fields
 from app import audit, permissions
 from app.api.common import ID, api_blueprint, with_evaluation
 from app.api.errors import ErrorSchema, fail
-from app.extensions import db
 from app.models import Evaluation
 from app.reports.pack import vendor_scorecard
 from app.reports.pdf import render_pdf
@@ -168,6 +167,5 @@ class Scorecard(MethodView):
         pdf = render_pdf("reports/scorecard_pdf.html", card=card)
         audit.record("export.downloaded", actor=current_user, evaluation_id=evaluation.id,
                      subject=f"scorecard:{response_id}")
-        db.session.commit()
         return HttpResponse(pdf, mimetype="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="scorecard-{_filename(vendor.vendor)}.pdf"'})

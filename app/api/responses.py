@@ -20,6 +20,7 @@ from app.models import Answer, Attachment, Response
 from app.questionnaires import store
 from app.questionnaires.answers import visible_questions
 from app.responses import evidence, services
+from app.transaction import after_commit
 
 blp = api_blueprint("api_responses", "Vendors' responses: questions, answers, submission, evidence files.")
 SUBMITTED = "This response has been submitted. Withdraw it first to make changes."
@@ -116,7 +117,6 @@ def _save(response: Response, raw: dict, revisions: dict[str, int]) -> list[str]
             if not result.saved:
                 break
     except services.ResponseClosed as error:
-        db.session.rollback()
         fail(409, str(error))
     shown = {q.id for q in visible_questions(questionnaire, response.evaluation.modalities,
                                              services.answer_values(response))}
@@ -127,9 +127,7 @@ def _save(response: Response, raw: dict, revisions: dict[str, int]) -> list[str]
         fail(409, "Someone changed some of these answers meanwhile; nothing was saved. Compare and send again.",
              errors, conflicts=[_conflict(c, stored.get(c.question_id)) for c in conflicts])
     if errors:
-        db.session.rollback()
         fail(422, "Some answers are not valid; nothing was saved.", errors)
-    db.session.commit()
     return saved
 
 
@@ -198,13 +196,10 @@ class ResponseSubmit(MethodView):
         try:
             missing = services.submit(response, user=current_user)
         except services.ResponseClosed as error:
-            db.session.rollback()
             fail(409, str(error))
         if missing:
-            db.session.rollback()
             fail(422, f"{len(missing)} required question(s) still need an answer; nothing was submitted.",
                  {q.id: ["Required: answer it before submitting."] for q in missing})
-        db.session.commit()
         return response_data(response)
 
 
@@ -218,9 +213,7 @@ class ResponseWithdraw(MethodView):
         try:
             services.withdraw(response, user=current_user)
         except services.ResponseClosed as error:
-            db.session.rollback()
             fail(409, str(error))
-        db.session.commit()
         return response_data(response)
 
 
@@ -260,12 +253,9 @@ class QuestionEvidence(MethodView):
             attachment = evidence.add_evidence(response, question, filename=upload.filename or "evidence",
                                                data=upload.read(), user=current_user)
         except evidence.EvidenceRejected as error:
-            db.session.rollback()
             fail(422, str(error), {"file": [str(error)]})
         except services.ResponseClosed as error:
-            db.session.rollback()
             fail(409, str(error))
-        db.session.commit()
         return attachment_data(attachment)
 
 
@@ -293,10 +283,8 @@ class EvidenceFile(MethodView):
         try:
             stored = evidence.remove_evidence(attachment, user=current_user)
         except services.ResponseClosed as error:
-            db.session.rollback()
             fail(409, str(error))
-        db.session.commit()
-        stored.unlink(missing_ok=True)
+        after_commit(lambda: stored.unlink(missing_ok=True))
         return None
 
 

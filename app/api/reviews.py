@@ -11,7 +11,6 @@ from app.api.common import ID, QUESTION_ID, api_blueprint, with_response
 from app.api.errors import fail
 from app.api.fields import UTCDateTime, not_blank
 from app.api.pagination import PageArgs, page_of, paginate_list
-from app.extensions import db
 from app.models import Response
 from app.questionnaires import store
 from app.reviews import services
@@ -55,7 +54,7 @@ class ScoreWriteSchema(ma.Schema):
     question_id = fields.String(required=True, validate=validate.Length(min=1, max=20))
     value = fields.Integer(required=True, allow_none=True, strict=True, validate=validate.Range(min=0, max=4),
                            metadata={"description": "0..4, or null to clear the score."})
-    comment = fields.String(load_default="", validate=validate.Length(max=5000))
+    comment = fields.String(load_default="", validate=validate.Length(max=services.COMMENT_MAX))
 
 
 class ScoresWriteSchema(ma.Schema):
@@ -63,8 +62,10 @@ class ScoresWriteSchema(ma.Schema):
 
 
 class DeclarationSchema(ma.Schema):
-    no_conflict = fields.Boolean(required=True, validate=validate.Equal(True), metadata={
-        "description": "true: you have no conflict of interest with this vendor."})
+    no_conflict = fields.Boolean(required=True, metadata={
+        "description": "true: you have no conflict of interest with this vendor; false: you have one "
+                       "(give the reason), which recuses you from this response."})
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class ConsensusValueSchema(ma.Schema):
@@ -83,17 +84,17 @@ class ConsensusQuestionSchema(ma.Schema):
 
 class ConsensusWriteSchema(ma.Schema):
     value = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=4))
-    rationale = fields.String(required=True, validate=[validate.Length(min=1, max=5000), not_blank])
+    rationale = fields.String(required=True, validate=[validate.Length(min=1, max=services.RATIONALE_MAX), not_blank])
 
 
 def _scores_data(response: Response) -> dict:
     own = services.own_scores(response, current_user)
-    submitted = any(score.submitted_at for score in own.values())
-    # Blind scoring: others' scores appear only once one's own are submitted.
-    others = services.submitted_scores(response) if submitted else {}
+    # Blind scoring: others' scores appear only once one's own review is submitted.
+    see_others = permissions.can_see_other_reviews(current_user, response)
+    others = services.submitted_scores(response) if see_others else {}
     return {
-        "declared_no_conflict": services.has_declared(response, current_user),
-        "submitted": submitted,
+        "declared_no_conflict": permissions.has_declared_no_conflict(current_user, response),
+        "submitted": permissions.has_submitted_review(current_user, response),
         "questions": [{"question_id": q.id, "section_id": q.section_id, "text": q.text}
                       for q in services.questions_to_score(response, current_user)],
         "own": [{"question_id": qid, "value": s.value, "comment": s.comment, "submitted_at": s.submitted_at}
@@ -109,7 +110,7 @@ def _other(score) -> dict:
 
 
 def _save(response: Response, items: list[dict], *, submit: bool) -> None:
-    if not services.has_declared(response, current_user):
+    if not permissions.has_declared_no_conflict(current_user, response):
         fail(409, DECLARE_FIRST)
     allowed = {q.id for q in services.questions_to_score(response, current_user)}
     errors = {item["question_id"]: ["You do not score this question."] for item in items
@@ -120,13 +121,10 @@ def _save(response: Response, items: list[dict], *, submit: bool) -> None:
     try:
         missing = services.save_scores(response, current_user, inputs, submit=submit)
     except services.ScoringError as error:
-        db.session.rollback()
         fail(409, str(error))
     if missing:
-        db.session.rollback()
         fail(422, f"Score every question before submitting: {len(missing)} still open; nothing was saved.",
              {qid: ["Score this question before submitting."] for qid in missing})
-    db.session.commit()
 
 
 @blp.route(f"/responses/<{ID}:response_id>/scores")
@@ -163,10 +161,22 @@ class Declaration(MethodView):
     @blp.arguments(DeclarationSchema)
     @blp.response(200, ScoresSchema)
     def post(self, data, response: Response):
-        """Declare that you have no conflict of interest with this vendor (needed before scoring)"""
-        services.declare_no_conflict(response, current_user)
-        db.session.commit()
+        """Declare whether you have a conflict of interest with this vendor (needed before reading it)"""
+        permissions.require(permissions.can_declare_conflict(current_user, response))
+        try:
+            if data["no_conflict"]:
+                services.declare_no_conflict(response, current_user)
+            else:
+                services.declare_conflict(response, current_user, data["reason"])
+        except services.ScoringError as error:
+            fail(409 if data["no_conflict"] else 422, str(error), {} if data["no_conflict"] else {"reason": [str(error)]})
         return _scores_data(response)
+
+
+def _require_own_review(response: Response) -> None:
+    if not permissions.can_set_consensus(current_user, response):
+        fail(403, "Submit your own review of this response first: scoring is blind, so the other evaluators' "
+                  "scores stay hidden until yours are in.")
 
 
 def _consensus_items(response: Response) -> list[dict]:
@@ -184,27 +194,27 @@ def _consensus_items(response: Response) -> list[dict]:
 
 @blp.route(f"/responses/<{ID}:response_id>/consensus")
 class Consensus(MethodView):
-    @with_response(permissions.can_set_consensus)
+    @with_response(permissions.can_open_consensus)
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(ConsensusQuestionSchema, "ConsensusPage"))
     def get(self, page, response: Response):
-        """Submitted scores per question and the consensus so far (lead evaluator)"""
+        """Submitted scores per question and the consensus so far (lead evaluator, after their own review)"""
+        _require_own_review(response)
         return paginate_list(_consensus_items(response), page)
 
 
 @blp.route(f"/responses/<{ID}:response_id>/consensus/<{QUESTION_ID}:question_id>")
 class ConsensusQuestion(MethodView):
+    # Checked before the body is read, so a lead who has not submitted learns nothing from validation.
     @with_response(permissions.can_set_consensus)
     @blp.arguments(ConsensusWriteSchema)
     @blp.response(200, ConsensusQuestionSchema)
     def put(self, data, response: Response, question_id: str):
-        """Set the consensus score of one question, with the reason"""
+        """Set the consensus score of one question, with the reason (lead evaluator, after their own review)"""
         if question_id not in services.submitted_scores(response):
             fail(404, f"No evaluator has submitted a score for {question_id} yet.")
         try:
             services.set_consensus(response, current_user, question_id, data["value"], data["rationale"])
         except services.ScoringError as error:
-            db.session.rollback()
             fail(422, str(error), {"rationale": [str(error)]})
-        db.session.commit()
         return next(item for item in _consensus_items(response) if item["question_id"] == question_id)

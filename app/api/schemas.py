@@ -8,6 +8,11 @@ from app.api.fields import UTCDateTime, ids_field, in_future, not_blank
 from app.evaluations.services import MODALITIES
 
 
+class OpenEarlySchema(ma.Schema):
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), not_blank], metadata={
+        "description": "Why the responses are opened before the deadline; every invited vendor is told."})
+
+
 class MeSchema(ma.Schema):
     """The user the token acts as."""
 

@@ -32,7 +32,6 @@ def create():
     if not form.validate_on_submit():
         return _page(form, status=422)
     token, secret = tokens.create_token(current_user, form.name.data)
-    db.session.commit()
     # Shown in this answer only: never redirected through the session or a flash message.
     return _page(NewTokenForm(formdata=None), secret=secret, created=token, status=201)
 
@@ -43,6 +42,5 @@ def revoke(token_id: int):
     permissions.require(permissions.can_revoke_api_token(current_user, token), hide=True)
     if FlaskForm().validate_on_submit():
         tokens.revoke_token(token, actor=current_user)
-        db.session.commit()
         flash(f"Token '{token.name}' revoked; it no longer works.", "success")
     return redirect(url_for("api_tokens.index"))

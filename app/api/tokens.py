@@ -56,7 +56,7 @@ def find_active(secret: str) -> ApiToken | None:
 
 
 def record_use(token: ApiToken, now: datetime | None = None) -> bool:
-    """Note when the token was used; returns whether anything changed (the caller commits)."""
+    """Note when the token was used; returns whether anything changed (stored when the request commits)."""
     now = now or utcnow()
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_PRECISION:
         return False

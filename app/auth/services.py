@@ -4,15 +4,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
 from app.auth import lockout
 from app.auth.tokens import hash_token, new_token
 from app.extensions import db
+from app.links import public_link
 from app.mail import send_mail
-from app.models import AccountToken, TokenPurpose, User
+from app.models import AccountToken, ApiToken, TokenPurpose, User
 from app.models.base import utcnow
 
 # A real hash so an unknown e-mail costs the same time as a wrong password.
@@ -63,7 +64,7 @@ def issue_token(user: User, purpose: TokenPurpose, *, days: int = 7, lifetime: t
 
 def send_activation(user: User, invited_by: User) -> None:
     token = issue_token(user, TokenPurpose.ACTIVATE)
-    link = url_for("auth.set_password", token=token, _external=True)
+    link = public_link("auth.set_password", token=token)
     send_mail(
         user.email,
         "Your DataVet account",
@@ -87,11 +88,47 @@ def find_usable_token(token: str) -> AccountToken:
     return account_token
 
 
+def set_active(user: User, *, active: bool, actor: User) -> None:
+    """Activate or deactivate an account; deactivation ends its sessions (its tokens stop with it)."""
+    if user.active == active:
+        return
+    user.active = active
+    audit.record("user.activated" if active else "user.deactivated", actor=actor, subject=f"user:{user.id}")
+    if not active:
+        end_sessions(user, reason="deactivated")
+
+
+def revoke_api_tokens(user: User, *, reason: str) -> int:
+    """Revoke every API token of this person; returns how many were still working."""
+    revoked = db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow()).execution_options(synchronize_session="fetch")
+    ).rowcount
+    if revoked:
+        audit.record("api_token.revoked_all", actor=None, subject=f"user:{user.id}",
+                     details={"tokens": revoked, "reason": reason})
+    return revoked
+
+
+def end_sessions(user: User, *, reason: str) -> None:
+    """Sign the person out of every browser (logout, a new password, deactivation)."""
+    user.end_sessions()
+    audit.record("user.sessions_ended", actor=None, subject=f"user:{user.id}", details={"reason": reason})
+
+
 def use_token(account_token: AccountToken, *, name: str, password: str) -> User:
+    """Set the password from an activation or reset link.
+
+    Every earlier session ends; a reset also revokes the person's API tokens, since whoever
+    reset the password may be recovering from a stolen one.
+    """
     user = account_token.user
     user.name = name.strip()
     user.set_password(password)
     account_token.used_at = utcnow()
+    end_sessions(user, reason=f"password set ({account_token.purpose})")
+    if account_token.purpose == TokenPurpose.PASSWORD_RESET:
+        revoke_api_tokens(user, reason="password reset")
     # Whoever holds a working reset link owns the mailbox: the lock has done its job.
     lockout.clear(user.email)
     audit.record("user.password_set", actor=user, subject=f"user:{user.id}",
@@ -116,7 +153,7 @@ def request_password_reset(email: str) -> None:
     )
     hours = int(current_app.config.get("PASSWORD_RESET_HOURS", 2))
     token = issue_token(user, TokenPurpose.PASSWORD_RESET, lifetime=timedelta(hours=hours))
-    link = url_for("auth.set_password", token=token, _external=True)
+    link = public_link("auth.set_password", token=token)
     audit.record("user.password_reset_requested", actor=None, subject=f"user:{user.id}")
     send_mail(
         user.email,

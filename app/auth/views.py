@@ -11,6 +11,7 @@ from app.evaluations import invitations
 from app.extensions import db
 from app.models import TokenPurpose
 from app.web.security import is_safe_next, public
+from app.transaction import keep_changes
 
 bp = Blueprint("auth", __name__)
 
@@ -43,7 +44,6 @@ def login():
         if user is not None:
             lockout.clear(email)
             _sign_in(user)
-            db.session.commit()
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("main.dashboard"))
         if lockout.note_failure(email):
@@ -53,9 +53,9 @@ def login():
                              details={"minutes": lockout.lockout_minutes()})
             flash(_locked_message(), "error")
             status = 429
+            keep_changes()  # the failure counts although the answer is an error
         else:
             flash("E-mail or password is not right, or the account is not active.", "error")
-        db.session.commit()
     return render_template("auth/login.html", form=form), status
 
 
@@ -65,7 +65,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
         # Said whether or not the address has an account: this form must not reveal which do.
         flash("If an account uses this address, a link to choose a new password is on its way. "
               f"It works once, for {current_app.config.get('PASSWORD_RESET_HOURS', 2)} hours.", "info")
@@ -75,6 +74,8 @@ def forgot_password():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        services.end_sessions(current_user, reason="logout")
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
@@ -104,7 +105,6 @@ def accept_invitation(token: str):
             return render_template("auth/invitation_unusable.html", message=str(error)), 409
         _sign_in(user)
         response = invitations.ensure_response(invitation.evaluation, invitation.vendor_organisation)
-        db.session.commit()
         flash(f"Welcome. You can now answer '{invitation.evaluation.title}'.", "success")
         return redirect(url_for("responses.edit", response_id=response.id))
     return render_template("auth/accept_invitation.html", invitation=invitation, form=form)
@@ -122,7 +122,6 @@ def set_password(token: str):
     if form.validate_on_submit():
         user = services.use_token(account_token, name=form.name.data, password=form.password.data)
         _sign_in(user)
-        db.session.commit()
         flash("Your password is set.", "success")
         return redirect(url_for("main.dashboard"))
     return render_template("auth/set_password.html", form=form, user=account_token.user,

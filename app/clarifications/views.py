@@ -15,6 +15,7 @@ from app.notifications import clarification_answered_mails, clarification_asked_
 from app.questionnaires import store
 from app.questionnaires.answers import visible_questions
 from app.web.formatting import local_datetime
+from app.transaction import after_commit
 
 bp = Blueprint("clarifications", __name__)
 
@@ -84,8 +85,7 @@ def ask(evaluation_id: int):
         form.question.errors = [str(error)]
         return _page(evaluation, ask_form=form, status=409)
     mails = clarification_asked_mails(clarification)
-    db.session.commit()
-    deliver(mails)
+    after_commit(lambda: deliver(mails))
     flash("Your question was sent to the buyer. You will get an e-mail when it is answered.", "success")
     return redirect(url_for("clarifications.index", evaluation_id=evaluation.id,
                             _anchor=f"clarification-{clarification.id}"))
@@ -107,12 +107,15 @@ def answer(clarification_id: int):
         form.audience.errors = [str(error)]
         return _page(evaluation, answer_forms={clarification.id: form}, status=409)
     mails = clarification_answered_mails(clarification)
-    db.session.commit()
-    report = deliver(mails)
     told = "every invited vendor" if publish else clarification.vendor_organisation.name
-    message = f"Answer sent to {told} ({len(report.sent)} e-mail(s))."
-    if report.failed:
-        message += f" {len(report.failed)} e-mail(s) could not be sent; the answer is on the page all the same."
-    flash(message, "error" if report.failed else "success")
+
+    def tell_vendors() -> None:
+        report = deliver(mails)
+        message = f"Answer sent to {told} ({len(report.sent)} e-mail(s))."
+        if report.failed:
+            message += f" {len(report.failed)} e-mail(s) could not be sent; the answer is on the page all the same."
+        flash(message, "error" if report.failed else "success")
+
+    after_commit(tell_vendors)
     return redirect(url_for("clarifications.index", evaluation_id=evaluation.id,
                             _anchor=f"clarification-{clarification.id}"))

@@ -4,14 +4,17 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, FloatField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.evaluations.services import MODALITIES
-from app.models.base import utcnow
+from app.evaluations.services import MODALITIES, DeadlineError, check_deadline
 from app.web.fields import LocalDateTimeField, MultiCheckboxField
 
 
 def _future(form, field):
-    if field.data is not None and field.data <= utcnow():
-        raise ValidationError("The deadline must be in the future.")
+    """A new evaluation's deadline: the same rule as the API (``check_deadline``)."""
+    if field.data is not None:
+        try:
+            check_deadline(None, field.data)
+        except DeadlineError as error:
+            raise ValidationError(str(error)) from error
 
 
 class EvaluationForm(FlaskForm):
@@ -26,6 +29,13 @@ class EvaluationForm(FlaskForm):
 
 class DeadlineForm(FlaskForm):
     deadline = LocalDateTimeField("Response deadline (your time zone)", validators=[DataRequired(message="Enter a date and time.")])
+
+
+class OpenEarlyForm(FlaskForm):
+    reason = TextAreaField("Why open the responses now", validators=[
+        DataRequired(message="Say why; every invited vendor is told."), Length(max=2000)])
+    confirm = BooleanField("I understand that the evaluation closes to every vendor now and that they are told.",
+                           validators=[DataRequired(message="Tick to confirm.")])
 
 
 class InviteVendorForm(FlaskForm):

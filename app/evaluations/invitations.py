@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
 from app import audit
 from app.auth.tokens import hash_token, new_token
 from app.extensions import db
+from app.links import public_link
 from app.mail import send_mail
 from app.models import Evaluation, Invitation, Organisation, OrganisationKind, Response, Role, User
 from app.models.base import utcnow
@@ -18,14 +19,23 @@ class InvitationError(Exception):
     """An invitation link that cannot be used, with a message for the person holding it."""
 
 
-def _vendor_organisation(name: str) -> Organisation:
-    organisation = db.session.scalar(
-        sa.select(Organisation).where(Organisation.kind == OrganisationKind.VENDOR, Organisation.name == name)
-    )
-    if organisation is None:
-        organisation = Organisation(name=name, kind=OrganisationKind.VENDOR)
-        db.session.add(organisation)
-        db.session.flush()
+def _vendor_for(evaluation: Evaluation, *, vendor_name: str, email: str) -> Organisation:
+    """The vendor organisation an invitation to ``email`` is for.
+
+    Never found by name: a name is only what the buyer typed, and anyone can type any name. When the
+    address belongs to a vendor contact, the invitation is for that person's organisation (they accept
+    by signing in). Otherwise a new vendor organisation is created under the typed name, and whoever
+    accepts the link becomes its first member; an address that belongs to another buying organisation's
+    account gets a link that cannot be accepted, and the buyer is told nothing about it.
+    """
+    account = db.session.scalar(sa.select(User).where(User.email == email))
+    if account is not None and account.organisation_id == evaluation.organisation_id:
+        raise InvitationError(f"{email} belongs to a member of your own organisation; invite the vendor's contact.")
+    if account is not None and account.role == Role.VENDOR:
+        return account.organisation
+    organisation = Organisation(name=vendor_name, kind=OrganisationKind.VENDOR)
+    db.session.add(organisation)
+    db.session.flush()
     return organisation
 
 
@@ -46,7 +56,7 @@ def ensure_response(evaluation: Evaluation, vendor: Organisation) -> Response:
 
 
 def _send(invitation: Invitation, token: str) -> None:
-    link = url_for("auth.accept_invitation", token=token, _external=True)
+    link = public_link("auth.accept_invitation", token=token)
     evaluation = invitation.evaluation
     send_mail(
         invitation.email,
@@ -59,13 +69,23 @@ def _send(invitation: Invitation, token: str) -> None:
 
 
 def invite_vendor(evaluation: Evaluation, *, vendor_name: str, email: str, invited_by: User) -> Invitation:
-    """Create an invitation and its response draft, and e-mail the link."""
-    vendor = _vendor_organisation(vendor_name.strip())
+    """Create an invitation and its response draft, and e-mail the link.
+
+    A pending invitation of the same address to the same evaluation is sent again instead of doubled.
+    """
+    email = email.strip().lower()
+    pending = db.session.scalar(sa.select(Invitation).where(
+        Invitation.evaluation_id == evaluation.id, Invitation.email == email,
+        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)))
+    if pending is not None:
+        resend_invitation(pending, actor=invited_by)
+        return pending
+    vendor = _vendor_for(evaluation, vendor_name=vendor_name.strip(), email=email)
     token, token_hash = new_token()
     invitation = Invitation(
         evaluation=evaluation,
         vendor_organisation=vendor,
-        email=email.strip().lower(),
+        email=email,
         token_hash=token_hash,
         invited_by_id=invited_by.id,
         expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
@@ -137,7 +157,8 @@ def accept_invitation(invitation: Invitation, *, name: str = "", password: str =
         user.set_password(password)
         db.session.add(user)
     elif user.role != Role.VENDOR or user.organisation_id != invitation.vendor_organisation_id:
-        raise InvitationError("This e-mail address belongs to another organisation's account.")
+        raise InvitationError("This e-mail address belongs to an account that cannot answer for this vendor. "
+                              "Ask the buyer to invite another address.")
     invitation.accepted_at = utcnow()
     db.session.flush()
     audit.record("invitation.accepted", actor=user, evaluation_id=invitation.evaluation_id,

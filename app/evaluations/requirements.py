@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import langcodes
 
+from app import audit
 from app.scoring.model import LocaleTarget, Requirements
 
 
@@ -118,3 +119,10 @@ def form_data(requirements: Requirements) -> dict:
         "budget_per_unit": requirements.budget_per_unit,
         "unit": requirements.unit,
     }
+
+
+def set_requirements(evaluation, profile: Requirements, *, actor, source: str | None = None) -> None:
+    """Store the buyer's requirements profile (web form, upload and API alike), audited."""
+    evaluation.requirements = profile.to_dict()
+    audit.record("evaluation.requirements_changed", actor=actor, evaluation_id=evaluation.id,
+                 details=({"source": source} if source else {}) | evaluation.requirements)

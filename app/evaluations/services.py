@@ -1,13 +1,14 @@
 """Creating and configuring evaluations."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from app import audit
 from app.extensions import db
 from app.models import Evaluation, EvaluatorAssignment, QuestionnaireVersion, Role, SectionWeight, User
+from app.models.base import utcnow
 from app.questionnaires import store
 
 MODALITIES = {"speech": "Speech and audio", "vision": "Images and video", "text": "Text"}
@@ -54,13 +55,67 @@ def active_sections(evaluation: Evaluation) -> list:
     return [section for section in definition.sections if section.id in shown]
 
 
-def move_deadline(evaluation: Evaluation, *, actor: User, deadline: datetime) -> None:
-    """Move the deadline (earlier or later), recording the change in the audit trail."""
-    if deadline == evaluation.deadline:
+MAX_DEADLINE_AHEAD = timedelta(days=2 * 366)
+
+
+class DeadlineError(ValueError):
+    """A deadline that cannot be set, with a message for the buyer."""
+
+
+def check_deadline(evaluation: Evaluation | None, deadline: datetime, now: datetime | None = None) -> None:
+    """The one rule for a new deadline, for the web form and the API alike.
+
+    Always in the future and within two years. A sealed evaluation's deadline can only be extended
+    while it is sealed, and never moves once its responses are open: moving it into the past would
+    unseal the bids at will, and moving it back would let vendors answer after the buyer read them.
+    """
+    now = now or utcnow()
+    if deadline <= now:
+        raise DeadlineError("The deadline must be in the future."
+                            + (" To read sealed responses now, use 'Open responses early'." if
+                               evaluation is not None and evaluation.sealed else ""))
+    if deadline > now + MAX_DEADLINE_AHEAD:
+        raise DeadlineError("The deadline must be within two years from today.")
+    if evaluation is None or not evaluation.sealed:
         return
+    if evaluation.opened_early_at is not None or evaluation.deadline <= now:
+        raise DeadlineError("The responses of this sealed evaluation are open; its deadline can no longer move.")
+    if deadline < evaluation.deadline:
+        raise DeadlineError("A sealed evaluation's deadline can only be extended, not brought forward. "
+                            "To read the responses now, use 'Open responses early'.")
+
+
+def move_deadline(evaluation: Evaluation, *, actor: User, deadline: datetime) -> bool:
+    """Move the deadline within :func:`check_deadline`'s rule, recording it in the audit trail.
+
+    Returns whether it moved (the caller then tells the vendors, once the change is stored).
+    """
+    if deadline == evaluation.deadline:
+        return False
+    check_deadline(evaluation, deadline)
     audit.record("evaluation.deadline_moved", actor=actor, evaluation_id=evaluation.id,
                  details={"from": evaluation.deadline.isoformat(), "to": deadline.isoformat()})
     evaluation.deadline = deadline
+    return True
+
+
+def open_early(evaluation: Evaluation, *, actor: User, reason: str) -> datetime:
+    """Open a sealed evaluation's responses before the deadline: an explicit, audited act.
+
+    The evaluation closes to vendors at this moment (the deadline becomes now), so nobody can answer
+    after the buyer read the other bids; every invited vendor is told (the caller sends the e-mails
+    once this is stored). Returns the previous deadline.
+    """
+    now = utcnow()
+    if not evaluation.sealed or evaluation.opened_early_at is not None or evaluation.deadline <= now:
+        raise DeadlineError("Only a sealed evaluation before its deadline can be opened early.")
+    if not reason.strip():
+        raise DeadlineError("Say why the responses are opened before the deadline; vendors are told.")
+    previous = evaluation.deadline
+    evaluation.opened_early_at, evaluation.opened_early_by_id, evaluation.deadline = now, actor.id, now
+    audit.record("evaluation.opened_early", actor=actor, evaluation_id=evaluation.id,
+                 details={"deadline_was": previous.isoformat(), "opened_at": now.isoformat(), "reason": reason.strip()})
+    return previous
 
 
 def assign_evaluator(evaluation: Evaluation, *, actor: User, evaluator: User, section_id: str, is_lead: bool) -> None:

@@ -6,15 +6,18 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app import audit, notifications, permissions
+from app import notifications, permissions
 from app.evaluations import invitations, pricing, services, weights
-from app.evaluations.forms import AssignEvaluatorForm, DeadlineForm, EvaluationForm, InviteVendorForm, RequirementsForm
-from app.evaluations.requirements import RequirementsError, form_data, requirement_choices, requirements_from_form
+from app.evaluations.forms import (AssignEvaluatorForm, DeadlineForm, EvaluationForm, InviteVendorForm, OpenEarlyForm,
+                                   RequirementsForm)
+from app.evaluations.requirements import (RequirementsError, form_data, requirement_choices, requirements_from_form,
+                                          set_requirements)
 from app.extensions import db
 from app.models import Response, Role, User
 from app.questionnaires import store
 from app.scoring.model import Requirements
 from app.web.loaders import evaluation_or_404, invitation_or_404
+from app.transaction import after_commit
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
 
@@ -32,7 +35,6 @@ def create():
             description=form.description.data or "", deadline=form.deadline.data,
             modalities=form.modalities.data, sealed=form.sealed.data,
         )
-        db.session.commit()
         flash("Evaluation created. State your requirements, check the weights and invite vendors.", "success")
         return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
     return render_template("evaluations/new.html", form=form)
@@ -68,19 +70,56 @@ def settings(evaluation_id: int):
     """The deadline (weights have their own page: ``weights_views``)."""
     evaluation = evaluation_or_404(evaluation_id, permissions.can_manage_evaluation)
     form = DeadlineForm(data={"deadline": evaluation.deadline})
+    status = 200
     if form.validate_on_submit():
         previous_deadline = evaluation.deadline
-        services.move_deadline(evaluation, actor=current_user, deadline=form.deadline.data)
-        db.session.commit()
+        try:
+            moved = services.move_deadline(evaluation, actor=current_user, deadline=form.deadline.data)
+        except services.DeadlineError as error:
+            form.deadline.errors = [str(error)]
+            return render_template("evaluations/settings.html", evaluation=evaluation, form=form,
+                                   open_form=OpenEarlyForm(prefix="open"), sealed=permissions.is_sealed(evaluation)), 422
         flash("Deadline saved.", "success")
-        if evaluation.deadline != previous_deadline:  # every invited vendor is told, after the change is stored
-            told = notifications.notify_deadline_moved(evaluation, previous=previous_deadline, actor=current_user)
-            db.session.commit()
-            flash(f"{len(told.sent)} vendor contact(s) were e-mailed the new deadline"
-                  + (f"; {len(told.failed)} e-mail(s) could not be sent." if told.failed else "."),
-                  "error" if told.failed else "info")
+        if moved:  # every invited vendor is told, after the change is stored
+            def tell_vendors() -> None:
+                told = notifications.notify_deadline_moved(evaluation, previous=previous_deadline, actor=current_user)
+                flash(f"{len(told.sent)} vendor contact(s) were e-mailed the new deadline"
+                      + (f"; {len(told.failed)} e-mail(s) could not be sent." if told.failed else "."),
+                      "error" if told.failed else "info")
+
+            after_commit(tell_vendors)
         return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
-    return render_template("evaluations/settings.html", evaluation=evaluation, form=form)
+    if form.is_submitted():
+        status = 422
+    return render_template("evaluations/settings.html", evaluation=evaluation, form=form, open_form=OpenEarlyForm(prefix="open"),
+                           sealed=permissions.is_sealed(evaluation)), status
+
+
+@bp.post("/<int:evaluation_id>/open-early")
+def open_early(evaluation_id: int):
+    """Open sealed responses before the deadline (closes the evaluation; every vendor is told)."""
+    evaluation = evaluation_or_404(evaluation_id, permissions.can_open_early)
+    form = OpenEarlyForm(prefix="open")
+    if form.validate_on_submit():
+        try:
+            previous = services.open_early(evaluation, actor=current_user, reason=form.reason.data)
+        except services.DeadlineError as error:
+            form.reason.errors = [str(error)]
+        else:
+            reason = form.reason.data
+
+            def tell_vendors() -> None:
+                told = notifications.notify_opened_early(evaluation, previous=previous, reason=reason,
+                                                         actor=current_user)
+                flash(f"Responses are open; the evaluation is closed to vendors. {len(told.sent)} vendor contact(s) "
+                      "were told" + (f"; {len(told.failed)} e-mail(s) could not be sent." if told.failed else "."),
+                      "error" if told.failed else "success")
+
+            after_commit(tell_vendors)
+            return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
+    return render_template("evaluations/settings.html", evaluation=evaluation,
+                           form=DeadlineForm(data={"deadline": evaluation.deadline}), open_form=form,
+                           sealed=permissions.is_sealed(evaluation)), 422
 
 
 @bp.route("/<int:evaluation_id>/requirements", methods=["GET", "POST"])
@@ -97,10 +136,7 @@ def requirements(evaluation_id: int):
             for name, messages in error.errors.items():
                 form[name].errors = list(form[name].errors) + messages
         else:
-            evaluation.requirements = profile.to_dict()
-            audit.record("evaluation.requirements_changed", actor=current_user, evaluation_id=evaluation.id,
-                         details=evaluation.requirements)
-            db.session.commit()
+            set_requirements(evaluation, profile, actor=current_user)
             flash("Requirements saved.", "success")
             return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
     return render_template("evaluations/requirements.html", evaluation=evaluation, form=form)
@@ -111,10 +147,13 @@ def invite(evaluation_id: int):
     evaluation = evaluation_or_404(evaluation_id, permissions.can_manage_evaluation)
     form = InviteVendorForm()
     if form.validate_on_submit():
-        invitations.invite_vendor(evaluation, vendor_name=form.vendor_name.data, email=form.email.data,
-                                  invited_by=current_user)
-        db.session.commit()
-        flash(f"Invitation sent to {form.email.data}.", "success")
+        try:
+            invitations.invite_vendor(evaluation, vendor_name=form.vendor_name.data, email=form.email.data,
+                                      invited_by=current_user)
+        except invitations.InvitationError as error:
+            flash(str(error), "error")
+        else:
+            flash(f"Invitation sent to {form.email.data}.", "success")
     else:
         for field in form:
             for message in field.errors:
@@ -136,7 +175,6 @@ def invitation_action(evaluation_id: int, invitation_id: int, action: str):
             db.session.rollback()
             flash(str(error), "error")
         else:
-            db.session.commit()
             flash(f"Invitation to {invitation.email} {'sent again' if action == 'resend' else 'withdrawn'}.", "success")
     return redirect(url_for("evaluations.show", evaluation_id=evaluation.id, _anchor="vendors"))
 
@@ -152,7 +190,6 @@ def assign(evaluation_id: int):
         evaluator = db.session.get(User, form.evaluator.data)
         services.assign_evaluator(evaluation, actor=current_user, evaluator=evaluator,
                                   section_id=form.section.data, is_lead=form.is_lead.data)
-        db.session.commit()
         flash(f"{evaluator.display_name} assigned.", "success")
     else:
         flash("Choose an evaluator and a section.", "error")

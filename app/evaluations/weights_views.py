@@ -28,7 +28,6 @@ def weights_page(evaluation_id: int):
         values, errors = weights.parse_weights(typed, items)
         if not errors:
             changed = weights.set_weights(evaluation, actor=current_user, weights=values, method="direct")
-            db.session.commit()
             flash("Weights saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("evaluations.weights_page", evaluation_id=evaluation.id))
         flash("Some weights are not valid; nothing was saved.", "error")
@@ -76,7 +75,6 @@ def weights_ahp(evaluation_id: int):
                     flash("These weights were not applied: the judgements are too inconsistent.", "error")
                     status = 422
                 else:
-                    db.session.commit()
                     flash(f"AHP weights applied (consistency ratio {result.cr:.3f}).", "success")
                     return redirect(url_for("evaluations.weights_page", evaluation_id=evaluation.id))
     return render_template(
@@ -106,7 +104,6 @@ def price_settings(evaluation_id: int):
         if not errors:
             pricing.save_settings(evaluation, actor=current_user, formula=typed["formula"],
                                   rejection_question=typed["rejection_question"] or None)
-            db.session.commit()
             flash("Price settings saved.", "success")
             return redirect(url_for("evaluations.price_settings", evaluation_id=evaluation.id))
         flash("Some price settings are not valid; nothing was saved.", "error")

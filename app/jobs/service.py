@@ -12,6 +12,7 @@ from app.extensions import db
 from app.jobs.registry import JOB_KINDS
 from app.models import Job, JobStatus, User
 from app.models.base import utcnow
+from app.transaction import after_commit
 
 QUEUE_NAME = "datavet"
 
@@ -35,30 +36,34 @@ def mode() -> str:
 
 def enqueue(kind: str, *, owner: User, title: str = "", evaluation_id: int | None = None,
             params: dict[str, Any] | None = None) -> Job:
-    """Create a job and start it; the row is committed first so the worker can find it."""
+    """Create a job and start it once the request's changes are committed, so the worker finds them."""
     if kind not in JOB_KINDS:
         raise KeyError(f"unknown job kind {kind!r}")
     job = Job(kind=kind, title=title, owner_id=owner.id, evaluation_id=evaluation_id, params=params or {})
     db.session.add(job)
-    db.session.commit()
+    db.session.flush()
+    after_commit(lambda: _start(job.id))
+    return job
+
+
+def _start(job_id: str) -> None:
     how = mode()
     if how == "inline":
-        run_job(job.id)
+        run_job(job_id)
     elif how == "rq":
         from redis import Redis
         from rq import Queue
 
         Queue(QUEUE_NAME, connection=Redis.from_url(current_app.config["REDIS_URL"])).enqueue(
-            "app.jobs.worker.execute", job.id, job_timeout=3600)
+            "app.jobs.worker.execute", job_id, job_timeout=3600)
     else:
         app = current_app._get_current_object()
 
         def work() -> None:
             with app.app_context():
-                run_job(job.id)
+                run_job(job_id)
 
-        threading.Thread(target=work, name=f"job-{job.id}", daemon=True).start()
-    return job
+        threading.Thread(target=work, name=f"job-{job_id}", daemon=True).start()
 
 
 class _Progress:
@@ -79,7 +84,10 @@ class _Progress:
 
 
 def run_job(job_id: str) -> None:
-    """Run one job to the end, recording success or the failure message (never raises)."""
+    """Run one job to the end, recording success or the failure message (never raises).
+
+    A job is its own transaction boundary: it commits its progress and its outcome.
+    """
     job = db.session.get(Job, job_id)
     if job is None or job.finished:
         return

@@ -38,6 +38,5 @@ def download(job_id: str):
     data = take_result(job)
     audit.record("export.downloaded", actor=current_user, evaluation_id=job.evaluation_id,
                  subject=f"job:{job.id}", details={"kind": job.kind, "file": job.result_name})
-    db.session.commit()
     return HttpResponse(data, mimetype=job.result_mimetype or "application/octet-stream",
                         headers={"Content-Disposition": f'attachment; filename="{job.result_name or "result"}"'})

@@ -7,7 +7,7 @@ from app.models.portal import Clarification, SentReminder
 from app.models.people import STAFF_ROLES, AccountToken, Organisation, OrganisationKind, Role, TokenPurpose, User
 from app.models.questionnaire import QuestionnaireVersion
 from app.models.response import Answer, Attachment, EvidenceLevel, Response, ResponseStatus
-from app.models.review import ConflictDeclaration, ConsensusScore, Score
+from app.models.review import ConflictDeclaration, ConsensusScore, EvidenceMark, Score
 from app.models.sample_batch import BatchStatus, SampleBatch, SampleBatchRequirement
 from app.models.security import LoginThrottle
 from app.models.workflow import PriceFormula, ScoringSettings
@@ -19,7 +19,7 @@ __all__ = [
     "PriceFormula", "ScoringSettings",
     "Clarification", "SentReminder",
     "Job", "JobStatus",
-    "AccountToken", "TokenPurpose", "Answer", "Attachment", "AuditEvent", "ConflictDeclaration", "ConsensusScore", "Evaluation",
+    "AccountToken", "TokenPurpose", "Answer", "Attachment", "AuditEvent", "ConflictDeclaration", "ConsensusScore", "EvidenceMark", "Evaluation",
     "EvaluationStatus", "EvaluatorAssignment", "EvidenceLevel", "Invitation", "Organisation",
     "OrganisationKind", "QuestionnaireVersion", "Response", "ResponseStatus", "Role", "STAFF_ROLES",
     "Score", "SectionWeight", "User",

@@ -37,6 +37,9 @@ class Evaluation(db.Model):
     requirements: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the buyer opened sealed responses before the original deadline (which then closes).
+    opened_early_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_early_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     organisation: Mapped[Organisation] = relationship()
     questionnaire: Mapped[QuestionnaireVersion] = relationship()

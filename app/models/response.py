@@ -50,6 +50,9 @@ class Response(db.Model):
     vendor_organisation: Mapped[Organisation] = relationship()
     questionnaire: Mapped[QuestionnaireVersion] = relationship()
     answers: Mapped[list["Answer"]] = relationship(back_populates="response", cascade="all, delete-orphan")
+    # Evaluators' conflict-of-interest declarations (read by the access rules, one query per response).
+    declarations: Mapped[list["ConflictDeclaration"]] = relationship(  # noqa: F821 (app.models.review)
+        cascade="all, delete-orphan", passive_deletes=True)
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Attachment.id"
     )

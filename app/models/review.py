@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 from app.models.people import User
+from app.models.response import EvidenceLevel
 
 
 class Score(db.Model):
@@ -54,7 +55,13 @@ class ConsensusScore(db.Model):
 
 
 class ConflictDeclaration(db.Model):
-    """An evaluator's statement that they have no conflict of interest with a vendor."""
+    """An evaluator's declaration about one vendor's response, and when they submitted their review.
+
+    Nobody reads a response as its evaluator before declaring: either no conflict of interest (then
+    they score it) or a conflict, with the reason (then they are recused from that response).
+    ``review_submitted_at`` is set when the evaluator submits their scores and evidence levels; from
+    then on they see the other evaluators' submitted work, and theirs counts.
+    """
 
     __tablename__ = "conflict_declaration"
     __table_args__ = (
@@ -65,3 +72,28 @@ class ConflictDeclaration(db.Model):
     response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    has_conflict: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    review_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EvidenceMark(db.Model):
+    """One evaluator's judgement of how far one answer is backed (self-attested, evidenced, verified).
+
+    Private to its author until they submit their review (blind, like scores); the answer's
+    ``evidence_level`` is then the most cautious of the submitted marks.
+    """
+
+    __tablename__ = "evidence_mark"
+    __table_args__ = (
+        sa.UniqueConstraint("response_id", "question_id", "evaluator_id", name="uq_evidence_mark_response_question_evaluator"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[str] = mapped_column(sa.String(20))
+    evaluator_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    level: Mapped[EvidenceLevel] = mapped_column(sa.Enum(EvidenceLevel, native_enum=False, length=20))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    evaluator: Mapped[User] = relationship()

@@ -158,6 +158,7 @@ def erase_user(user: User, *, erased_by: User | None) -> None:
     old_email = user.email
     erased_email = f"erased-{user.id}@{ERASED_DOMAIN}"
     user.email, user.name, user.password_hash, user.active = erased_email, "", None, False
+    user.end_sessions()
     user.timezone, user.last_login_at = "UTC", None
     db.session.execute(sa.delete(AccountToken).where(AccountToken.user_id == user.id))
     _revoke_other_secrets(user)

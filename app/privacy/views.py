@@ -44,7 +44,6 @@ def overview():
 def my_data():
     permissions.require(permissions.can_download_own_data(current_user))
     data = services.export_personal_data(current_user, requested_by=current_user)
-    db.session.commit()
     return _download(data, "my-datavet-data.json")
 
 
@@ -52,7 +51,6 @@ def my_data():
 def member_data(user_id: int):
     member = _member_or_404(user_id, permissions.can_export_personal_data)
     data = services.export_personal_data(member, requested_by=current_user)
-    db.session.commit()
     return _download(data, f"personal-data-user-{member.id}.json")
 
 
@@ -72,7 +70,6 @@ def erase_member(user_id: int):
                 db.session.rollback()
                 error = str(refusal)
             else:
-                db.session.commit()
                 flash(f"The account of user #{member.id} is erased: name and e-mail anonymised, "
                       "sign-in disabled, the audit trail no longer names them.", "success")
                 return redirect(url_for("privacy.overview"))

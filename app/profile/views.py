@@ -11,7 +11,6 @@ from wtforms import SelectField
 from wtforms.validators import DataRequired
 
 from app import audit, permissions
-from app.extensions import db
 from app.models.base import utcnow
 from app.web.formatting import local_datetime
 
@@ -40,7 +39,6 @@ def edit():
             audit.record("user.timezone_changed", actor=current_user, subject=f"user:{current_user.id}",
                          details={"from": current_user.timezone, "to": form.timezone.data})
             current_user.timezone = form.timezone.data
-            db.session.commit()
         flash(f"Times are now shown in {form.timezone.data}.", "success")
         return redirect(url_for("profile.edit"))
     return render_template("profile/edit.html", form=form, now=local_datetime(utcnow()))

@@ -5,7 +5,6 @@ from flask import Blueprint, Response as HttpResponse, abort, flash, redirect, r
 from flask_login import current_user
 
 from app import audit, permissions
-from app.extensions import db
 from app.jobs import enqueue
 from app.reports import exports
 from app.reports.comparison import build_comparison
@@ -55,7 +54,6 @@ def start_pack(evaluation_id: int):
                           "timezone": current_user.timezone or "UTC"})
     audit.record("export.requested", actor=current_user, evaluation_id=evaluation.id, subject=f"job:{job.id}",
                  details={"kind": PACK_JOB})
-    db.session.commit()
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
@@ -72,7 +70,6 @@ def scorecard(evaluation_id: int, response_id: int):
     pdf = render_pdf("reports/scorecard_pdf.html", card=card)
     audit.record("export.downloaded", actor=current_user, evaluation_id=evaluation.id,
                  subject=f"scorecard:{response_id}")
-    db.session.commit()
     return HttpResponse(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="scorecard-{safe_filename(vendor.vendor)}.pdf"'})
 
@@ -88,6 +85,5 @@ def export(evaluation_id: int, fmt: str):
     filename = f"evaluation-{evaluation.id}-{safe_filename(evaluation.title)}.{fmt if fmt == 'xlsx' else 'csv.zip'}"
     audit.record("export.downloaded", actor=current_user, evaluation_id=evaluation.id,
                  subject=f"spreadsheet:{fmt}", details={"file": filename})
-    db.session.commit()
     return HttpResponse(data, mimetype=mimetype,
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})

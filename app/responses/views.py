@@ -15,6 +15,7 @@ from app.responses import evidence, services
 from app.responses.formdata import display_value, raw_answers
 from app.sample_batches import services as sample_batches
 from app.web.loaders import attachment_or_404, response_or_404
+from app.transaction import after_commit, keep_changes
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
 
@@ -71,8 +72,8 @@ def save(response_id: int):
         db.session.rollback()
         flash(str(error), "error")
         return _editor(response, values=_typed(response), status=409)
-    db.session.commit()
     if not result.ok:
+        keep_changes()  # the valid answers are saved, as autosave does; the page shows the others
         if result.errors:
             flash(f"{len(result.errors)} answer(s) need correcting; the others were saved.", "error")
         if result.conflicts:
@@ -97,7 +98,6 @@ def autosave(response_id: int):
     except services.ResponseClosed as error:
         db.session.rollback()
         return {"ok": False, "closed": True, "message": str(error)}, 409
-    db.session.commit()
     # 200 even when some answers were refused: the save ran, and "ok", "errors" and "conflicts" say how.
     return autosave_json.payload(response, questionnaire, result, list(raw))
 
@@ -136,7 +136,6 @@ def submit(response_id: int):
         return _editor(response, missing=missing, status=422)
     # Sample-batch verification must describe the answers as submitted, not as they were at analysis.
     sample_batches.apply_evidence(response)
-    db.session.commit()
     flash("Response submitted. You can withdraw it to make changes until the deadline.", "success")
     return redirect(url_for("responses.view", response_id=response.id))
 
@@ -151,7 +150,6 @@ def withdraw(response_id: int):
             db.session.rollback()
             flash(str(error), "error")
             return redirect(url_for("responses.view", response_id=response.id))
-        db.session.commit()
         flash("Response withdrawn to draft. Submit it again before the deadline.", "success")
     return redirect(url_for("responses.edit", response_id=response.id))
 
@@ -191,7 +189,6 @@ def upload_evidence(response_id: int):
         db.session.rollback()
         flash(f"{question.id}: {error} Your draft is unchanged.", "error")
         return back
-    db.session.commit()
     flash(f"{question.id}: '{upload.filename}' attached.", "success")
     return back
 
@@ -202,7 +199,6 @@ def download_evidence(attachment_id: int):
     audit.record("evidence.downloaded", actor=current_user, evaluation_id=attachment.response.evaluation_id,
                  subject=f"response:{attachment.response_id}:{attachment.question_id}",
                  details={"attachment": attachment.id, "sha256": attachment.sha256})
-    db.session.commit()
     return send_file(evidence.file_path(attachment), mimetype=attachment.content_type, as_attachment=True,
                      download_name=attachment.filename)
 
@@ -218,7 +214,6 @@ def delete_evidence(attachment_id: int):
             db.session.rollback()
             flash(str(error), "error")
         else:
-            db.session.commit()
-            stored.unlink(missing_ok=True)
+            after_commit(lambda: stored.unlink(missing_ok=True))
             flash(f"'{attachment.filename}' removed.", "success")
     return redirect(url_for("responses.edit", response_id=response.id))

@@ -8,10 +8,15 @@ import sqlalchemy as sa
 from app import audit
 from app.evaluations.services import evaluator_sections
 from app.extensions import db
-from app.models import ConflictDeclaration, ConsensusScore, Response, Score, User
+from app.models import ConflictDeclaration, ConsensusScore, EvidenceMark, Response, Score, User
 from app.models.base import utcnow
 from app.questionnaires import store
 from app.questionnaires.answers import visible_questions
+from app.reviews.verification import publish_evidence_marks
+
+
+RATIONALE_MAX = 5000
+COMMENT_MAX = 5000
 
 
 class ScoringError(ValueError):
@@ -24,18 +29,42 @@ class ScoreInput:
     comment: str
 
 
-def has_declared(response: Response, user: User) -> bool:
-    return db.session.scalar(
-        sa.select(ConflictDeclaration.id).where(
-            ConflictDeclaration.response_id == response.id, ConflictDeclaration.user_id == user.id)
-    ) is not None
+def declaration(response: Response, user: User) -> ConflictDeclaration | None:
+    return next((d for d in response.declarations if d.user_id == user.id), None)
 
 
 def declare_no_conflict(response: Response, user: User) -> None:
-    if not has_declared(response, user):
-        db.session.add(ConflictDeclaration(response_id=response.id, user_id=user.id))
-        audit.record("review.no_conflict_declared", actor=user, evaluation_id=response.evaluation_id,
-                     subject=f"response:{response.id}")
+    """State that the evaluator has no conflict of interest with this vendor (needed to read it)."""
+    existing = declaration(response, user)
+    if existing is not None:
+        if existing.has_conflict:
+            raise ScoringError("You declared a conflict of interest with this vendor; ask the buyer to "
+                               "assign someone else.")
+        return
+    response.declarations.append(ConflictDeclaration(user_id=user.id, has_conflict=False))
+    db.session.flush()
+    audit.record("review.no_conflict_declared", actor=user, evaluation_id=response.evaluation_id,
+                 subject=f"response:{response.id}")
+
+
+def declare_conflict(response: Response, user: User, reason: str) -> None:
+    """Declare a conflict of interest: the evaluator is recused from this response, and their
+    unsubmitted scores and evidence marks for it are discarded."""
+    if not reason.strip():
+        raise ScoringError("Say what the conflict of interest is (for example: a former employer).")
+    existing = declaration(response, user)
+    if existing is not None and existing.review_submitted_at is not None:
+        raise ScoringError("Your review of this response is submitted; ask the buyer to set it aside.")
+    if existing is None:
+        existing = ConflictDeclaration(user_id=user.id)
+        response.declarations.append(existing)
+    existing.has_conflict, existing.reason, existing.declared_at = True, reason.strip(), utcnow()
+    db.session.execute(sa.delete(Score).where(Score.response_id == response.id, Score.evaluator_id == user.id))
+    db.session.execute(sa.delete(EvidenceMark).where(EvidenceMark.response_id == response.id,
+                                                      EvidenceMark.evaluator_id == user.id))
+    db.session.flush()
+    audit.record("review.conflict_declared", actor=user, evaluation_id=response.evaluation_id,
+                 subject=f"response:{response.id}", details={"reason": existing.reason})
 
 
 def questions_in_scope(response: Response, user: User) -> list:
@@ -69,7 +98,8 @@ def own_scores(response: Response, user: User) -> dict[str, Score]:
 
 
 def has_submitted(response: Response, user: User) -> bool:
-    return any(score.submitted_at for score in own_scores(response, user).values())
+    found = declaration(response, user)
+    return found is not None and found.review_submitted_at is not None
 
 
 def save_scores(response: Response, user: User, inputs: dict[str, ScoreInput], *, submit: bool) -> list[str]:
@@ -79,7 +109,10 @@ def save_scores(response: Response, user: User, inputs: dict[str, ScoreInput], *
     """
     allowed = {q.id for q in questions_to_score(response, user)}
     existing = own_scores(response, user)
-    if any(score.submitted_at for score in existing.values()):
+    review = declaration(response, user)
+    if review is None or review.has_conflict:
+        raise ScoringError("Declare that you have no conflict of interest with this vendor first.")
+    if review.review_submitted_at is not None:
         raise ScoringError("Your scores for this response are submitted and can no longer change.")
     for question_id, given in inputs.items():
         if question_id not in allowed:
@@ -106,6 +139,9 @@ def save_scores(response: Response, user: User, inputs: dict[str, ScoreInput], *
         now = utcnow()
         for score in existing.values():
             score.submitted_at = now
+        review.review_submitted_at = now
+        db.session.flush()
+        publish_evidence_marks(response)
         audit.record("review.scores_submitted", actor=user, evaluation_id=response.evaluation_id,
                      subject=f"response:{response.id}",
                      details={qid: score.value for qid, score in sorted(existing.items())})
@@ -128,16 +164,42 @@ def submitted_scores(response: Response) -> dict[str, dict[int, Score]]:
     return result
 
 
+@dataclass(frozen=True)
+class ScoreSummary:
+    """What the evaluators gave one answer, for the lead choosing a consensus."""
+
+    values: tuple[int, ...]
+    mean: float
+    median: float
+
+
+def score_summary(per_evaluator: dict[int, Score]) -> ScoreSummary:
+    values = tuple(sorted(score.value for score in per_evaluator.values()))
+    middle = len(values) // 2
+    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+    return ScoreSummary(values, sum(values) / len(values), float(median))
+
+
 def consensus_scores(response: Response) -> dict[str, ConsensusScore]:
     rows = db.session.scalars(sa.select(ConsensusScore).where(ConsensusScore.response_id == response.id))
     return {row.question_id: row for row in rows}
 
 
-def set_consensus(response: Response, user: User, question_id: str, value: int, rationale: str) -> None:
+def set_consensus(response: Response, user: User, question_id: str, value: int | None, rationale: str) -> None:
+    """Record the lead's consensus score for one question, with the reason (audited).
+
+    Only questions with submitted scores take a consensus; there is no default value.
+    """
+    if question_id not in submitted_scores(response):
+        raise ScoringError(f"No evaluator has submitted a score for {question_id} yet.")
+    if value is None:
+        raise ScoringError("Choose the consensus score (0 to 4).")
     if not 0 <= value <= 4:
         raise ScoringError("A consensus score is a whole number from 0 to 4.")
     if not rationale.strip():
         raise ScoringError("Give the reason for the consensus score.")
+    if len(rationale.strip()) > RATIONALE_MAX:
+        raise ScoringError(f"Keep the reason under {RATIONALE_MAX:,} characters.")
     row = consensus_scores(response).get(question_id)
     if row is None:
         row = ConsensusScore(response_id=response.id, question_id=question_id, value=value,

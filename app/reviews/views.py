@@ -22,13 +22,15 @@ def _score_inputs(question_ids) -> tuple[dict[str, services.ScoreInput], dict[st
     inputs, errors = {}, {}
     for question_id in question_ids:
         raw = request.form.get(f"score.{question_id}", "").strip()
-        comment = request.form.get(f"comment.{question_id}", "")[:5000]
+        comment = request.form.get(f"comment.{question_id}", "")
         value = None
         if raw:
             if raw.isdigit() and 0 <= int(raw) <= 4:
                 value = int(raw)
             else:
                 errors[question_id] = "Choose a score from 0 to 4."
+        if len(comment) > services.COMMENT_MAX:
+            errors[question_id] = f"Keep the comment under {services.COMMENT_MAX:,} characters."
         inputs[question_id] = services.ScoreInput(value, comment)
     return inputs, errors
 
@@ -40,17 +42,34 @@ def _auto_results(response, questions, answers) -> dict:
             for q in questions if q.is_auto_scored and q.weight > 0}
 
 
+def _declare(response):
+    """The declaration page: no conflict (then scoring opens) or a conflict, with its reason."""
+    form = FlaskForm()
+    error = ""
+    if request.method == "POST" and form.validate_on_submit():
+        choice = request.form.get("declaration", "")
+        try:
+            if choice == "no_conflict":
+                services.declare_no_conflict(response, current_user)
+                return redirect(url_for("reviews.score", response_id=response.id))
+            if choice == "conflict":
+                services.declare_conflict(response, current_user, request.form.get("reason", ""))
+                flash(f"Conflict of interest recorded: you are recused from {response.vendor_organisation.name}. "
+                      "The buyer sees your declaration.", "info")
+                return redirect(url_for("evaluations.show", evaluation_id=response.evaluation_id))
+            error = "Choose one of the two declarations."
+        except services.ScoringError as refusal:
+            error = str(refusal)
+    return render_template("reviews/declare.html", response=response, form=form, error=error,
+                           reason=request.form.get("reason", "")), (422 if error else 200)
+
+
 @bp.route("/<int:response_id>", methods=["GET", "POST"])
 def score(response_id: int):
     response = response_or_404(response_id, permissions.can_score)
+    if not permissions.has_declared_no_conflict(current_user, response):
+        return _declare(response)
     form = FlaskForm()
-    if not services.has_declared(response, current_user):
-        if request.method == "POST" and form.validate_on_submit() and request.form.get("no_conflict") == "yes":
-            services.declare_no_conflict(response, current_user)
-            db.session.commit()
-            return redirect(url_for("reviews.score", response_id=response.id))
-        return render_template("reviews/declare.html", response=response, form=form,
-                               error=request.method == "POST")
     scope = services.questions_in_scope(response, current_user)
     questions = [q for q in scope if services.is_scored_by_people(q)]
     answers = {a.question_id: a.value for a in response.answers}
@@ -60,6 +79,7 @@ def score(response_id: int):
     typed_levels: dict[str, str] = {}
     missing: list[str] = []
     if request.method == "POST" and form.validate_on_submit():
+        permissions.require(permissions.can_give_scores(current_user, response))
         action = request.form.get("action", "save")
         # Every evidence field posted is read, so one outside the evaluator's sections is refused aloud.
         posted = [key.removeprefix("evidence.") for key in request.form if key.startswith("evidence.")]
@@ -76,24 +96,26 @@ def score(response_id: int):
                 db.session.rollback()
                 flash(str(error), "error")
                 return redirect(url_for("reviews.score", response_id=response.id))
-            db.session.commit()
             if not missing:
-                flash({"submit": "Scores submitted.", "save": "Scores saved."}.get(action, "Evidence levels saved."),
+                flash({"submit": "Review submitted.", "save": "Scores saved."}.get(action, "Evidence levels saved."),
                       "success")
                 return redirect(url_for("reviews.score", response_id=response.id))
-            flash(f"Score every question before submitting: {len(missing)} still open.", "error")
+            flash(f"Score every question before submitting: {len(missing)} still open. Nothing was saved.", "error")
         else:
             flash("Some entries are not valid; nothing was saved.", "error")
-    own = services.own_scores(response, current_user)
-    submitted = any(s.submitted_at for s in own.values())
-    # Blind scoring: others' scores appear only after one's own are submitted.
-    others = services.submitted_scores(response) if submitted else {}
+    submitted = permissions.has_submitted_review(current_user, response)
+    # Blind scoring: others' scores and marks appear only once one's own review is submitted.
+    see_others = permissions.can_see_other_reviews(current_user, response)
     return render_template(
         "reviews/score.html", response=response, evaluation=response.evaluation, scope=scope,
-        to_score={q.id for q in questions}, answers=answers, own=own, typed=typed, errors=errors,
-        missing=missing, submitted=submitted, others=others, form=form,
-        questionnaire=store.parsed(response.questionnaire), findings=verification.answer_findings(scope, answers),
-        levels=verification.evidence_levels(response), typed_levels=typed_levels, level_errors=level_errors,
+        to_score={q.id for q in questions}, answers=answers, own=services.own_scores(response, current_user),
+        typed=typed, errors=errors, missing=missing, submitted=submitted,
+        others=services.submitted_scores(response) if see_others else {},
+        other_marks=verification.submitted_marks(response) if see_others else {},
+        form=form, questionnaire=store.parsed(response.questionnaire),
+        findings=verification.answer_findings(scope, answers),
+        levels=verification.evidence_levels(response) | verification.own_marks(response, current_user),
+        typed_levels=typed_levels, level_errors=level_errors,
         level_choices=verification.EVIDENCE_LABELS, level_help=verification.EVIDENCE_HELP,
         auto=_auto_results(response, scope, answers), can_mark=permissions.can_mark_evidence(current_user, response),
     ), (422 if errors or missing or level_errors else 200)
@@ -101,39 +123,38 @@ def score(response_id: int):
 
 @bp.route("/<int:response_id>/consensus", methods=["GET", "POST"])
 def consensus(response_id: int):
-    response = response_or_404(response_id, permissions.can_set_consensus)
+    response = response_or_404(response_id, permissions.can_open_consensus)
     form = FlaskForm()
-    # The lead is an evaluator too: blind scoring holds until their own scores are in.
-    if services.questions_to_score(response, current_user) and not services.has_submitted(response, current_user):
+    if not permissions.can_set_consensus(current_user, response):
+        # The lead is an evaluator too: blind scoring holds until their own review is in.
         return render_template("reviews/consensus.html", response=response, evaluation=response.evaluation,
-                               blocked=True, form=form, questions=[])
+                               blocked=True, form=form, questions=[]), 403
     questionnaire = store.parsed(response.questionnaire)
     scores = services.submitted_scores(response)
     error_for: dict[str, str] = {}
     if request.method == "POST" and form.validate_on_submit():
         question_id = request.form.get("question_id", "")
-        if question_id in scores:
-            raw = request.form.get("value", "")
-            try:
-                services.set_consensus(response, current_user, question_id,
-                                       int(raw) if raw.isdigit() else -1, request.form.get("rationale", ""))
-            except services.ScoringError as error:
-                db.session.rollback()
-                error_for[question_id] = str(error)
-            else:
-                db.session.commit()
-                flash(f"Consensus for {question_id} recorded.", "success")
-                return redirect(url_for("reviews.consensus", response_id=response.id, _anchor=f"c-{question_id}"))
+        raw = request.form.get("value", "").strip()
+        try:
+            services.set_consensus(response, current_user, question_id,
+                                   int(raw) if raw.isdigit() else (None if not raw else -1),
+                                   request.form.get("rationale", ""))
+        except services.ScoringError as error:
+            error_for[question_id] = str(error)
+        else:
+            flash(f"Consensus for {question_id} recorded.", "success")
+            return redirect(url_for("reviews.consensus", response_id=response.id, _anchor=f"c-{question_id}"))
     evaluators = {uid: db.session.get(User, uid) for per_q in scores.values() for uid in per_q}
     questions = [q for q in questionnaire.questions if q.id in scores]
     answers = {a.question_id: a.value for a in response.answers}
     agreement = evaluation_agreement(response.evaluation)
     return render_template(
         "reviews/consensus.html", response=response, evaluation=response.evaluation, scores=scores,
+        summaries={qid: services.score_summary(per) for qid, per in scores.items()},
         consensus=services.consensus_scores(response), evaluators=evaluators, form=form, blocked=False,
         questions=questions, error_for=error_for, answers=answers, agreement=agreement,
         gaps=agreement.gaps_for(response.id), findings=verification.answer_findings(questions, answers),
-        levels=verification.evidence_levels(response),
+        levels=verification.evidence_levels(response), rationale_max=services.RATIONALE_MAX,
     ), (422 if error_for else 200)
 
 

@@ -22,6 +22,7 @@ from app.sample_batches.findings import (
 )
 from app.sample_batches.forms import UploadBatchForm, required_batches_form
 from app.web.loaders import evaluation_or_404, response_or_404
+from app.transaction import after_commit
 
 bp = Blueprint("sample_batches", __name__)
 UPLOAD_SLACK_BYTES = 1024 * 1024  # the multipart envelope and the CSRF field around the archive
@@ -78,7 +79,6 @@ def requirements(evaluation_id: int):
     form = required_batches_form(offered, data=current)
     if form.validate_on_submit():
         chosen = services.set_required_modalities(evaluation, form.modalities.data or [], user=current_user)
-        db.session.commit()
         flash("Sample batches required: " + (", ".join(MODALITY_LABELS[m] for m in chosen) or "none") + ".", "success")
         return redirect(url_for("sample_batches.requirements", evaluation_id=evaluation.id))
     return render_template("sample_batches/requirements.html", evaluation=evaluation, form=form, offered=offered,
@@ -131,10 +131,8 @@ def upload(response_id: int, modality: str):
         db.session.rollback()
         flash(f"{label}: {refusal} Your draft is unchanged.", "error")
         return _page(response, errors={modality: str(refusal)}, status=422)
-    db.session.commit()
-    services.discard_files(leftovers)
+    after_commit(lambda: services.discard_files(leftovers))
     job = jobs.start(batch, user=current_user)
-    db.session.commit()
     flash(f"{label}: '{batch.filename}' received ({batch.files} files); it is being analysed.", "success")
     return _after_start(response, job)
 
@@ -151,7 +149,6 @@ def analyse(response_id: int, modality: str):
               "running.", "error")
         return redirect(url_for("sample_batches.batches", response_id=response.id))
     job = jobs.start(batch, user=current_user)
-    db.session.commit()
     return _after_start(response, job)
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response as HttpResponse, flash, redirect, render_t
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app import audit, permissions
+from app import permissions
 from app.extensions import db
 from app.models import QuestionnaireVersion
 from app.questionnaires import store
@@ -15,6 +15,7 @@ from app.questionnaires.workbook import answers_from_xlsx, questionnaire_to_xlsx
 from app.responses import services as responses
 from app.scoring.model import Requirements
 from app.web.loaders import evaluation_or_404, response_or_404
+from app.evaluations.requirements import set_requirements
 from app.workbooks.requirements_sheet import merged, read_requirements_file
 
 bp = Blueprint("workbooks", __name__)
@@ -73,7 +74,6 @@ def upload_response_workbook(response_id: int):
         problems = [f"{qid}: {'; '.join(messages)}" for qid, messages in result.errors.items()]
         problems += [f"{c.question_id}: changed by {c.changed_by} meanwhile" for c in result.conflicts]
         return render_template("workbooks/offline.html", response=response, form=form, errors=problems), 422
-    db.session.commit()
     flash(f"Workbook imported: {len(result.saved)} answer(s) changed; nothing else was touched.", "success")
     return redirect(url_for("responses.edit", response_id=response.id))
 
@@ -92,9 +92,6 @@ def upload_requirements(evaluation_id: int):
         flash("Nothing was imported; correct the file and upload it again.", "error")
         return redirect(url_for("evaluations.requirements", evaluation_id=evaluation.id))
     profile = merged(Requirements.from_dict(evaluation.requirements or {}), imported)
-    evaluation.requirements = profile.to_dict()
-    audit.record("evaluation.requirements_changed", actor=current_user, evaluation_id=evaluation.id,
-                 details={"source": upload.filename, **evaluation.requirements})
-    db.session.commit()
+    set_requirements(evaluation, profile, actor=current_user, source=upload.filename)
     flash(f"Imported {len(imported.locales)} locale(s) from {upload.filename}.", "success")
     return redirect(url_for("evaluations.requirements", evaluation_id=evaluation.id))

@@ -176,7 +176,7 @@ def test_evaluators_score_blind_and_ranking_and_pdf(client, login, world):
     login(world.evaluator)
     url = f"/reviews/{world.response_a.id}"
     assert "no conflict of interest" in client.get(url).get_data(as_text=True)
-    client.post(url, data={"no_conflict": "yes"})
+    client.post(url, data={"declaration": "no_conflict"})
     page = client.get(url).get_data(as_text=True)
     qids = re.findall(r'name="score\.([A-Z]+-\d+)"', page)
     assert qids, "rubric questions are offered for scoring"
@@ -185,7 +185,7 @@ def test_evaluators_score_blind_and_ranking_and_pdf(client, login, world):
     client.post("/logout")
 
     login(world.lead)
-    client.post(url, data={"no_conflict": "yes"})
+    client.post(url, data={"declaration": "no_conflict"})
     lead_page = client.get(url).get_data(as_text=True)
     assert "zebra-evidence-note" not in lead_page, "another evaluator's scores stay hidden before one's own are submitted"
     client.post(url, data={f"score.{q}": "1" for q in set(qids)} | {"action": "submit"})

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from app.models import Attachment, Clarification, Invitation, Job, ResponseStatus
+from app.models import Attachment, Clarification, ConflictDeclaration, Invitation, Job, ResponseStatus
 from app.models.base import utcnow
 from app.api import tokens
 from tests.api.helpers import bearer
@@ -35,6 +35,7 @@ MATRIX = {
     "evaluations.create": ("get", "/evaluations/new", MANAGERS | {"other_buyer"}),
     "evaluations.show": ("get", "/evaluations/{evaluation}", STAFF_READERS),
     "evaluations.settings": ("get", "/evaluations/{evaluation}/settings", MANAGERS),
+    "evaluations.open_early": ("post", "/evaluations/{evaluation}/open-early", MANAGERS),
     "evaluations.requirements": ("get", "/evaluations/{evaluation}/requirements", MANAGERS),
     "evaluations.invite": ("post", "/evaluations/{evaluation}/invitations", MANAGERS),
     "evaluations.invitation_action": ("post", "/evaluations/{evaluation}/invitations/{invitation}/revoke", MANAGERS),
@@ -89,6 +90,7 @@ MATRIX = {
     "api_evaluations.Me": ("get", "/api/v1/me", SIGNED_IN),
     "api_evaluations.Evaluations": ("post", "/api/v1/evaluations", MANAGERS | {"other_buyer"}),
     "api_evaluations.EvaluationItem": ("patch", "/api/v1/evaluations/{evaluation}", MANAGERS),
+    "api_evaluations.OpenEarly": ("post", "/api/v1/evaluations/{evaluation}/open-early", MANAGERS),
     "api_evaluations.EvaluationRequirements": ("get", "/api/v1/evaluations/{evaluation}/requirements", STAFF_READERS),
     "api_evaluations.EvaluationInvitations": ("post", "/api/v1/evaluations/{evaluation}/invitations", MANAGERS),
     "api_evaluations.InvitationResend": ("post", "/api/v1/evaluations/{evaluation}/invitations/{invitation}/resend", MANAGERS),
@@ -129,6 +131,11 @@ def test_route_refuses_everyone_it_should(client, login, world, endpoint, role):
     world.response_b.status = ResponseStatus.SUBMITTED
     world.response_b.submitted_at = utcnow()
     world.evaluation.sealed = False
+    # Both evaluators declared no conflict with vendor B and submitted their review: every page of the
+    # scoring workflow is open to them (the states before that are rows of test_api_permissions.py).
+    for evaluator in (world.evaluator, world.lead):
+        db.session.add(ConflictDeclaration(response_id=world.response_b.id, user_id=evaluator.id,
+                                           review_submitted_at=utcnow()))
     invitation = Invitation(evaluation=world.evaluation, vendor_organisation=world.response_a.vendor_organisation,
                             email="x@vendor-a.example", token_hash="0" * 64, expires_at=utcnow() + timedelta(days=1))
     db.session.add(invitation)

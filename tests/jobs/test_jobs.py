@@ -12,6 +12,7 @@ from app.jobs import JobOutput, enqueue, job_kind
 from app.jobs.registry import JOB_KINDS
 from app.models import Job, JobStatus
 from tests.factories import UserFactory
+from tests.jobs.helpers import enqueue_in_request
 
 KIND = "test.count-to"
 
@@ -62,7 +63,7 @@ def test_thread_mode_finishes_in_the_background(app_ctx):
     db.session.commit()
     app_ctx.config["JOBS_MODE"] = "thread"
     try:
-        job_id = enqueue(KIND, owner=user, params={"n": 3}).id
+        job_id = enqueue_in_request(app_ctx, KIND, owner=user, params={"n": 3})
     finally:
         app_ctx.config["JOBS_MODE"] = "inline"
     for _ in range(200):
@@ -100,7 +101,7 @@ def test_rq_path_on_real_redis(app_ctx, redis_url):
     original, service.QUEUE_NAME = service.QUEUE_NAME, queue_name
     connection = Redis.from_url(redis_url)
     try:
-        job_id = enqueue(KIND, owner=user, params={"n": 4}).id
+        job_id = enqueue_in_request(app_ctx, KIND, owner=user, params={"n": 4})
         assert db.session.get(Job, job_id).status == JobStatus.QUEUED
         assert len(Queue(queue_name, connection=connection)) == 1
         SimpleWorker([queue_name], connection=connection).work(burst=True)

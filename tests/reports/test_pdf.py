@@ -12,10 +12,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from app.extensions import db
-from app.jobs import enqueue
 from app.models import AuditEvent, Job, JobStatus, User
 from app.reports.pack import PACK_JOB
 from app.reports.ranking import compute_results
+from tests.jobs.helpers import enqueue_in_request
 from tests.reports.conftest import ARABIC_TITLE
 
 SCRIPT_FONTS = ("Noto-Sans-CJK", "Noto-Sans-Devanagari", "Noto-Sans-Thai", "Noto-Sans-Arabic")
@@ -107,8 +107,8 @@ def test_comparison_pack_through_rq_on_real_redis(app_ctx, demo, redis_url):
     original, service.QUEUE_NAME = service.QUEUE_NAME, queue_name
     connection = Redis.from_url(redis_url)
     try:
-        job_id = enqueue(PACK_JOB, owner=owner, title="Pack", evaluation_id=demo.id,
-                         params={"evaluation_id": demo.id, "requested_by": "Bea Buyer"}).id
+        job_id = enqueue_in_request(app_ctx, PACK_JOB, owner=owner, title="Pack", evaluation_id=demo.id,
+                                    params={"evaluation_id": demo.id, "requested_by": "Bea Buyer"})
         assert db.session.get(Job, job_id).status == JobStatus.QUEUED
         assert len(Queue(queue_name, connection=connection)) == 1
         SimpleWorker([queue_name], connection=connection).work(burst=True)

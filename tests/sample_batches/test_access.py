@@ -6,6 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.reviews import services as reviews
 from app.models import ResponseStatus, SampleBatch
 from app.models.base import utcnow
 from tests.sample_batches import archives
@@ -37,6 +38,7 @@ def test_buying_side_sees_results_only_once_sealing_ends(audio_required, client,
         client.post("/logout")
 
     world.evaluation.deadline = utcnow() - timedelta(minutes=5)
+    reviews.declare_no_conflict(world.response_a, world.evaluator)  # evaluators read after declaring
     db.session.commit()
     for person in (world.buyer, world.evaluator, world.viewer):
         login(person)

@@ -93,7 +93,7 @@ def test_contradiction_shown_beside_the_answer_on_the_evaluators_page(analysed, 
     world = analysed
     submit_and_unseal(world)
     login(world.evaluator)
-    client.post(f"/reviews/{world.response_a.id}", data={"no_conflict": "yes"})
+    client.post(f"/reviews/{world.response_a.id}", data={"declaration": "no_conflict"})
     page = client.get(f"/reviews/{world.response_a.id}").get_data(as_text=True)
     assert "contradicted by sample" in page and "Answers contradicted: <strong>COV-08</strong>" in page
     view = client.get(f"/responses/{world.response_a.id}/view").get_data(as_text=True)

@@ -48,7 +48,7 @@ def _walk_through_an_evaluation(client, login, world) -> None:
     url = f"/reviews/{world.response_a.id}"
     for evaluator, value in ((world.evaluator, "3"), (world.lead, "1")):
         login(evaluator)
-        client.post(url, data={"no_conflict": "yes"})
+        client.post(url, data={"declaration": "no_conflict"})
         qids = set(re.findall(r'name="score\.([A-Z]+-\d+)"', client.get(url).get_data(as_text=True)))
         assert client.post(url, data={f"score.{q}": value for q in qids} | {"action": "submit"}).status_code == 302
         if evaluator is world.lead:

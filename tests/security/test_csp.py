@@ -12,7 +12,6 @@ import pytest
 from app.extensions import db
 from app.models import Answer
 from app.questionnaires.answers import parse_answer
-from app.reviews import services as reviews
 from tests.app import test_permissions as matrix
 from tests.app.helpers import questions_of, raw_answers
 
@@ -89,8 +88,6 @@ def scored_world(world):
             db.session.add(Answer(response_id=world.response_b.id, question_id=question_id, value=value,
                                   updated_by_id=world.vendor_b.id))
     db.session.flush()
-    for evaluator in (world.evaluator, world.lead):
-        reviews.declare_no_conflict(world.response_b, evaluator)
     db.session.commit()
     return world
 

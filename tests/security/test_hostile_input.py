@@ -6,6 +6,8 @@ PDF scorecard as plain text, and spreadsheet exports without live formulas.
 """
 from __future__ import annotations
 
+import uuid
+
 import io
 import re
 from datetime import timedelta
@@ -78,7 +80,7 @@ def test_evaluation_form(client, login, world, title, description):
 def test_invite_form(client, login, world, vendor_name):
     login(world.buyer)
     answer = client.post(f"/evaluations/{world.evaluation.id}/invitations",
-                         data={"vendor_name": vendor_name, "email": "contact@vendor.example"})
+                         data={"vendor_name": vendor_name, "email": f"contact-{uuid.uuid4().hex[:8]}@vendor.example"})
     assert answer.status_code == 302
     html = client.get(f"/evaluations/{world.evaluation.id}").get_data(as_text=True)
     assert_inert(html, vendor_name, shown=len(vendor_name.strip()) <= 200)

@@ -116,7 +116,7 @@ def test_signing_in_starts_a_new_session(client, world):
     before = client.get_cookie("session", domain="datavet.test").value
     assert _attempt(client, world.buyer.email, PASSWORD).status_code == 302
     with client.session_transaction() as session:
-        assert "planted" not in session and session.get("_user_id") == str(world.buyer.id)
+        assert "planted" not in session and session.get("_user_id") == world.buyer.get_id()
     assert client.get_cookie("session", domain="datavet.test").value != before
 
 

@@ -92,7 +92,7 @@ def evidence(response, question_id: str) -> Answer:
 def test_findings_are_shown_beside_the_answer_to_evaluators_and_the_buyer(client, login, checked):
     world, evaluation, response, _ = checked
     login(world.evaluator)
-    client.post(f"/reviews/{response.id}", data={"no_conflict": "yes"})
+    client.post(f"/reviews/{response.id}", data={"declaration": "no_conflict"})
     scoring = client.get(f"/reviews/{response.id}")
     assert all(f in block(scoring, "s-COV-02") for f in FINDINGS)
     assert not any(f in block(scoring, "s-COV-01") for f in FINDINGS), "findings sit beside the answer they concern"
@@ -105,14 +105,25 @@ def test_findings_are_shown_beside_the_answer_to_evaluators_and_the_buyer(client
     assert FINDINGS[0] not in client.get(f"/responses/{response.id}/view").get_data(as_text=True)
 
 
+def submit_review(client, response) -> None:
+    """Score every rubric question offered and submit the review."""
+    page = client.get(f"/reviews/{response.id}").get_data(as_text=True)
+    scores = {f"score.{qid}": "3" for qid in re.findall(r'name="score\.([A-Z]+-\d+)"', page)}
+    answer = client.post(f"/reviews/{response.id}", data={"action": "submit", **scores})
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+
+
 def test_an_assigned_evaluator_marks_evidence_and_it_reaches_the_ranking(client, login, checked):
     world, evaluation, response, _ = checked
     revision = evidence(response, "COV-02").revision
     login(world.evaluator)
-    client.post(f"/reviews/{response.id}", data={"no_conflict": "yes"})
+    client.post(f"/reviews/{response.id}", data={"declaration": "no_conflict"})
     page = client.post(f"/reviews/{response.id}", data={"action": "evidence", "evidence.COV-02": "verified",
                                                           "evidence.COV-01": "evidenced"})
     assert page.status_code == 302
+    assert evidence(response, "COV-02").evidence_level == EvidenceLevel.SELF_ATTESTED, "marks are blind until submitted"
+    assert "verified" in block(client.get(f"/reviews/{response.id}"), "s-COV-02"), "the evaluator sees their own mark"
+    submit_review(client, response)
     assert evidence(response, "COV-02").evidence_level == EvidenceLevel.VERIFIED
     assert evidence(response, "COV-01").evidence_level == EvidenceLevel.EVIDENCED
     assert evidence(response, "COV-02").revision == revision, "the vendor's answer itself is untouched"
@@ -136,7 +147,7 @@ def test_an_assigned_evaluator_marks_evidence_and_it_reaches_the_ranking(client,
 def test_evidence_levels_only_from_evaluators_assigned_to_the_section(client, login, checked):
     world, evaluation, response, privacy_only = checked
     login(privacy_only)
-    client.post(f"/reviews/{response.id}", data={"no_conflict": "yes"})
+    client.post(f"/reviews/{response.id}", data={"declaration": "no_conflict"})
     page = client.get(f"/reviews/{response.id}").get_data(as_text=True)
     assert 'name="evidence.PRV-01"' in page and 'name="evidence.COV-02"' not in page
     refused = client.post(f"/reviews/{response.id}", data={"action": "evidence", "evidence.COV-02": "verified"},
@@ -144,6 +155,7 @@ def test_evidence_levels_only_from_evaluators_assigned_to_the_section(client, lo
     assert "You are not assigned to judge COV-02" in refused.get_data(as_text=True)
     assert evidence(response, "COV-02").evidence_level == EvidenceLevel.SELF_ATTESTED
     assert client.post(f"/reviews/{response.id}", data={"action": "evidence", "evidence.PRV-01": "evidenced"}).status_code == 302
+    submit_review(client, response)
     assert evidence(response, "PRV-01").evidence_level == EvidenceLevel.EVIDENCED
     client.post("/logout")
 
@@ -159,7 +171,7 @@ def test_evidence_levels_only_from_evaluators_assigned_to_the_section(client, lo
 def test_an_unknown_evidence_level_is_refused(client, login, checked):
     world, _, response, _ = checked
     login(world.evaluator)
-    client.post(f"/reviews/{response.id}", data={"no_conflict": "yes"})
+    client.post(f"/reviews/{response.id}", data={"declaration": "no_conflict"})
     page = client.post(f"/reviews/{response.id}", data={"action": "evidence", "evidence.COV-02": "gold-plated"})
     assert page.status_code == 422 and "Choose self-attested, evidenced or verified." in page.get_data(as_text=True)
     assert evidence(response, "COV-02").evidence_level == EvidenceLevel.SELF_ATTESTED

@@ -25,7 +25,7 @@ def test_ranking_query_count_does_not_grow_with_vendors(client, login, scored_wo
     world = scored_world
     login(world.evaluator)
     for response in (world.response_a, world.response_b):
-        client.post(f"/reviews/{response.id}", data={"no_conflict": "yes"})
+        client.post(f"/reviews/{response.id}", data={"declaration": "no_conflict"})
         page = client.get(f"/reviews/{response.id}").get_data(as_text=True)
         scores = {f"score.{q}": "3" for q in set(re.findall(r'name="score\.([A-Z]+-\d+)"', page))}
         assert client.post(f"/reviews/{response.id}", data=scores | {"action": "submit"}).status_code == 302

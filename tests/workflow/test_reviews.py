@@ -18,7 +18,7 @@ def rubric_questions(client, response) -> list[str]:
 
 
 def score(client, response, values: dict[str, int], comment: str = "") -> None:
-    client.post(f"/reviews/{response.id}", data={"no_conflict": "yes"})
+    client.post(f"/reviews/{response.id}", data={"declaration": "no_conflict"})
     data = {f"score.{q}": str(v) for q, v in values.items()} | {f"comment.{q}": comment for q in values}
     answer = client.post(f"/reviews/{response.id}", data=data | {"action": "submit"})
     assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
@@ -42,7 +42,7 @@ def test_blind_scoring_consensus_and_agreement_figures(client, login, scored_wor
     world = scored_world
     a, b = world.response_a, world.response_b
     login(world.evaluator)
-    client.post(f"/reviews/{a.id}", data={"no_conflict": "yes"})
+    client.post(f"/reviews/{a.id}", data={"declaration": "no_conflict"})
     questions = rubric_questions(client, a)
     assert len(questions) >= 4
     evaluator = {"a": {q: 3 for q in questions}, "b": {q: 2 for q in questions}}
@@ -53,9 +53,9 @@ def test_blind_scoring_consensus_and_agreement_figures(client, login, scored_wor
     client.post("/logout")
 
     login(world.lead)
-    client.post(f"/reviews/{a.id}", data={"no_conflict": "yes"})
+    client.post(f"/reviews/{a.id}", data={"declaration": "no_conflict"})
     blocked = client.get(f"/reviews/{a.id}/consensus").get_data(as_text=True)
-    assert "Submit your own scores for this vendor first" in blocked
+    assert "Submit your own review of this vendor first" in blocked
     assert "zebra-evidence-note" not in blocked and "zebra-evidence-note" not in client.get(f"/reviews/{a.id}").get_data(as_text=True)
     score(client, a, lead["a"])
     score(client, b, lead["b"])
