@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, FloatField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, Optional, ValidationError
 
+from app import limits
 from app.evaluations.services import MODALITIES
 from app.models.base import utcnow
-from app.web.fields import LocalDateTimeField, MultiCheckboxField
+from app.web.fields import LocalDateTimeField, MultiCheckboxField, max_length, single_line
 
 
 def _future(form, field):
@@ -15,8 +16,8 @@ def _future(form, field):
 
 
 class EvaluationForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField("What you are buying", validators=[Length(max=5000)])
+    title = StringField("Title", validators=[DataRequired(), max_length(limits.EVALUATION_TITLE), single_line])
+    description = TextAreaField("What you are buying", validators=[max_length(limits.EVALUATION_DESCRIPTION)])
     questionnaire = SelectField("Questionnaire", coerce=int, validators=[InputRequired()])
     deadline = LocalDateTimeField("Response deadline (your time zone)", validators=[DataRequired(message="Enter a date and time."), _future])
     modalities = MultiCheckboxField("Modalities collected", choices=dict(MODALITIES),
@@ -29,8 +30,8 @@ class DeadlineForm(FlaskForm):
 
 
 class InviteVendorForm(FlaskForm):
-    vendor_name = StringField("Vendor organisation", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Contact e-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    vendor_name = StringField("Vendor organisation", validators=[DataRequired(), max_length(limits.VENDOR_NAME), single_line])
+    email = EmailField("Contact e-mail", validators=[DataRequired(), Email(), max_length(limits.EMAIL), single_line])
 
 
 class AssignEvaluatorForm(FlaskForm):
@@ -43,13 +44,13 @@ class RequirementsForm(FlaskForm):
     locales = TextAreaField(
         "Required locales",
         description="One per line: locale (BCP 47), minimum contributors, minimum hours. Example: en-GB, 200, 500",
-        validators=[Length(max=20000)],
+        validators=[max_length(limits.REQUIREMENTS_TEXT)],
     )
     demographics = TextAreaField(
         "Demographic targets",
         description="One attribute per line: attribute: category=share, ... Shares add up to 1 or 100. "
                     "Example: gender: female=50, male=50",
-        validators=[Length(max=20000)],
+        validators=[max_length(limits.REQUIREMENTS_TEXT)],
     )
     devices = MultiCheckboxField("Required device classes", choices={})
     environments = MultiCheckboxField("Required capture environments", choices={})

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app import audit
+from app import audit, limits
 from app.evaluations.services import evaluator_sections
 from app.extensions import db
 from app.models import ConflictDeclaration, ConsensusScore, Response, Score, User
@@ -138,6 +138,8 @@ def set_consensus(response: Response, user: User, question_id: str, value: int, 
         raise ScoringError("A consensus score is a whole number from 0 to 4.")
     if not rationale.strip():
         raise ScoringError("Give the reason for the consensus score.")
+    if len(rationale.strip()) > limits.CONSENSUS_RATIONALE:
+        raise ScoringError(limits.too_long_message(limits.CONSENSUS_RATIONALE))
     row = consensus_scores(response).get(question_id)
     if row is None:
         row = ConsensusScore(response_id=response.id, question_id=question_id, value=value,

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app import permissions
+from app import limits, permissions
 from app.extensions import db
 from app.models import EvidenceLevel, User
 from app.questionnaires import store
@@ -22,13 +22,15 @@ def _score_inputs(question_ids) -> tuple[dict[str, services.ScoreInput], dict[st
     inputs, errors = {}, {}
     for question_id in question_ids:
         raw = request.form.get(f"score.{question_id}", "").strip()
-        comment = request.form.get(f"comment.{question_id}", "")[:5000]
+        comment = request.form.get(f"comment.{question_id}", "")
         value = None
         if raw:
             if raw.isdigit() and 0 <= int(raw) <= 4:
                 value = int(raw)
             else:
                 errors[question_id] = "Choose a score from 0 to 4."
+        if len(comment) > limits.SCORE_COMMENT:
+            errors[question_id] = f"Comment: {limits.too_long_message(limits.SCORE_COMMENT)}"
         inputs[question_id] = services.ScoreInput(value, comment)
     return inputs, errors
 
