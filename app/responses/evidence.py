@@ -196,7 +196,6 @@ def download(attachment: Attachment) -> FlaskResponse:
     answer = FlaskResponse(file_path(attachment).read_bytes(), mimetype=download_content_type(attachment))
     answer.headers["Content-Disposition"] = f'attachment; filename="{download_name(attachment)}"'
     answer.headers["X-Content-Type-Options"] = "nosniff"
-    answer.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return answer
 
 
