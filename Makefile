@@ -6,6 +6,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 5000
 export FLASK_APP := wsgi.py
+# Links in e-mails come from PUBLIC_URL only (never from the request's Host header); set it for a real host.
+export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 
 # Fonts for every script vendors write (CJK, Devanagari, Thai, Arabic) in PDFs; pdftoppm for page images.
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk poppler-utils fontconfig

@@ -66,9 +66,10 @@ def load_config(instance_path: str) -> dict:
         if env.get("TRUSTED_HOSTS") else None,
         "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "14")),
         "REDIS_URL": env.get("REDIS_URL", ""),
-        # Sign-in protection: rate limits per client address, lockout per e-mail address.
+        # Sign-in protection: rate limits per client address, growing delays per (e-mail, client address).
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute; 100 per hour"),
         "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "5 per minute; 20 per hour"),
+        "INVITATION_RATE_LIMIT": env.get("INVITATION_RATE_LIMIT", "30 per hour"),
         "LOGIN_LOCKOUT_FAILURES": int(env.get("LOGIN_LOCKOUT_FAILURES", "5")),
         "LOGIN_LOCKOUT_MINUTES": int(env.get("LOGIN_LOCKOUT_MINUTES", "15")),
         "PASSWORD_RESET_HOURS": int(env.get("PASSWORD_RESET_HOURS", "2")),

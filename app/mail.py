@@ -4,6 +4,11 @@
 and rolls back). ``deliver`` sends a batch over one connection after the request's work
 is committed, and reports failures instead of raising: a notification that could not be
 sent must not undo the change it is about.
+
+Header values never carry a line break: one in a title (forms refuse them, but older rows or other
+callers may not) would otherwise end the Subject header early and break or forge the message, so
+``Mail`` turns every control character in ``to`` and ``subject`` into a space. Logged headers are
+written with ``repr`` so no value can start a log line of its own.
 """
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from email.message import EmailMessage
 
 from flask import current_app
 
+from app.limits import one_line
+
 
 @dataclass(frozen=True)
 class Mail:
@@ -22,6 +29,10 @@ class Mail:
     to: str
     subject: str
     body: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "to", one_line(self.to).strip())
+        object.__setattr__(self, "subject", one_line(self.subject).strip())
 
 
 @dataclass
@@ -55,7 +66,7 @@ def _connect() -> smtplib.SMTP:
 
 
 def _log(mail: Mail) -> None:
-    current_app.logger.info("E-mail to %s: %s\n%s", mail.to, mail.subject, mail.body)
+    current_app.logger.info("E-mail to %r: %r\n%s", mail.to, mail.subject, mail.body)
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
@@ -90,7 +101,7 @@ def deliver(mails: Iterable[Mail]) -> DeliveryReport:
             try:
                 smtp.send_message(_message(mail))
             except (smtplib.SMTPException, OSError):
-                current_app.logger.exception("E-mail to %s not sent: %s", mail.to, mail.subject)
+                current_app.logger.exception("E-mail to %r not sent: %r", mail.to, mail.subject)
                 report.failed.append(mail.to)
             else:
                 report.sent.append(mail.to)

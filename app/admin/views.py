@@ -6,10 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app import audit, permissions
+from app import permissions
+from app.admin import services
 from app.admin.forms import InviteStaffForm
 from app.auth import services as auth_services
-from app.auth.services import send_activation
 from app.extensions import db
 from app.models import Role, User
 
@@ -22,15 +22,11 @@ def people():
     form = InviteStaffForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        if db.session.scalar(sa.select(User.id).where(User.email == email)):
-            form.email.errors.append("Someone with this e-mail address already has an account.")
+        outcome = services.invite_staff(current_user, email=email, name=form.name.data, role=Role(form.role.data))
+        if outcome is services.InviteOutcome.ALREADY_MEMBER:
+            form.email.errors.append("Someone in your organisation already uses this e-mail address.")
         else:
-            user = User(email=email, name=form.name.data.strip(), role=Role(form.role.data),
-                        organisation_id=current_user.organisation_id)
-            db.session.add(user)
-            db.session.flush()
-            audit.record("user.invited", actor=current_user, subject=f"user:{user.id}", details={"role": user.role})
-            send_activation(user, current_user)
+            # The same words whether the address was new or has an account elsewhere (see invite_staff).
             flash(f"{email} is invited; they will receive a link to choose a password.", "success")
             return redirect(url_for("admin.people"))
     members = db.session.scalars(

@@ -75,7 +75,8 @@ def error_response(error: HTTPException):
     message = data.get("message") or (_VALIDATION_MESSAGE if errors and error.code == 422 else error.description)
     body = {"code": code_of(error), "message": message, "errors": errors}
     body.update({key: data[key] for key in _EXTRAS if key in data})
-    headers = dict(data.get("headers") or {})
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    headers.update(data.get("headers") or {})
     if error.code == 401:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="DataVet API"')
     return body, error.code or 500, headers

@@ -6,6 +6,7 @@ from datetime import timezone
 import marshmallow as ma
 
 from app.evaluations.services import DeadlineError, check_deadline
+from app.limits import SINGLE_LINE_MESSAGE, is_single_line, too_long_message
 
 
 class UTCDateTime(ma.fields.AwareDateTime):
@@ -39,3 +40,13 @@ def in_future(moment) -> None:
 def ids_field(**kwargs) -> ma.fields.Integer:
     """An id read from JSON: a positive whole number within the database's range."""
     return ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=2**31 - 1), **kwargs)
+
+
+def single_line(text: str) -> None:
+    if not is_single_line(text):
+        raise ma.ValidationError(SINGLE_LINE_MESSAGE)
+
+
+def max_length(limit: int) -> ma.validate.Length:
+    """A length validator with the message the web forms give for the same limit."""
+    return ma.validate.Length(max=limit, error=too_long_message(limit))

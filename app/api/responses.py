@@ -5,7 +5,6 @@ from collections import Counter
 from datetime import timezone
 
 import sqlalchemy as sa
-from flask import Response as HttpResponse
 from flask.views import MethodView
 from flask_login import current_user
 
@@ -269,10 +268,7 @@ class EvidenceFile(MethodView):
     @blp.doc(responses={"200": {"description": "The file, as uploaded.", "content": EVIDENCE_CONTENT}})
     def get(self, attachment: Attachment):
         """Download an evidence file"""
-        # Read whole (files are capped by MAX_UPLOAD_MB) so no file handle outlives the request.
-        data = evidence.file_path(attachment).read_bytes()
-        return HttpResponse(data, mimetype=attachment.content_type, headers={
-            "Content-Disposition": f'attachment; filename="{_ascii(attachment.filename)}"'})
+        return evidence.download(attachment)
 
     @with_attachment
     @blp.response(204)
@@ -287,6 +283,3 @@ class EvidenceFile(MethodView):
         after_commit(lambda: stored.unlink(missing_ok=True))
         return None
 
-
-def _ascii(name: str) -> str:
-    return "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name) or "evidence"

@@ -6,10 +6,10 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import fields, validate
 
-from app import permissions
+from app import limits, permissions
 from app.api.common import ID, QUESTION_ID, api_blueprint, with_response
 from app.api.errors import fail
-from app.api.fields import UTCDateTime, not_blank
+from app.api.fields import UTCDateTime, max_length, not_blank
 from app.api.pagination import PageArgs, page_of, paginate_list
 from app.models import Response
 from app.questionnaires import store
@@ -54,7 +54,7 @@ class ScoreWriteSchema(ma.Schema):
     question_id = fields.String(required=True, validate=validate.Length(min=1, max=20))
     value = fields.Integer(required=True, allow_none=True, strict=True, validate=validate.Range(min=0, max=4),
                            metadata={"description": "0..4, or null to clear the score."})
-    comment = fields.String(load_default="", validate=validate.Length(max=services.COMMENT_MAX))
+    comment = fields.String(load_default="", validate=max_length(limits.SCORE_COMMENT))
 
 
 class ScoresWriteSchema(ma.Schema):
@@ -65,7 +65,7 @@ class DeclarationSchema(ma.Schema):
     no_conflict = fields.Boolean(required=True, metadata={
         "description": "true: you have no conflict of interest with this vendor; false: you have one "
                        "(give the reason), which recuses you from this response."})
-    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+    reason = fields.String(load_default="", validate=max_length(limits.CONFLICT_REASON))
 
 
 class ConsensusValueSchema(ma.Schema):
@@ -84,7 +84,7 @@ class ConsensusQuestionSchema(ma.Schema):
 
 class ConsensusWriteSchema(ma.Schema):
     value = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=4))
-    rationale = fields.String(required=True, validate=[validate.Length(min=1, max=services.RATIONALE_MAX), not_blank])
+    rationale = fields.String(required=True, validate=[max_length(limits.CONSENSUS_RATIONALE), not_blank])
 
 
 def _scores_data(response: Response) -> dict:

@@ -4,12 +4,13 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from app.api.fields import UTCDateTime, ids_field, in_future, not_blank
+from app import limits
+from app.api.fields import UTCDateTime, ids_field, in_future, max_length, not_blank, single_line
 from app.evaluations.services import MODALITIES
 
 
 class OpenEarlySchema(ma.Schema):
-    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), not_blank], metadata={
+    reason = fields.String(required=True, validate=[max_length(limits.OPEN_EARLY_REASON), not_blank], metadata={
         "description": "Why the responses are opened before the deadline; every invited vendor is told."})
 
 
@@ -51,8 +52,8 @@ class EvaluationSchema(EvaluationSummarySchema):
 
 
 class EvaluationCreateSchema(ma.Schema):
-    title = fields.String(required=True, validate=[validate.Length(min=1, max=300), not_blank])
-    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    title = fields.String(required=True, validate=[max_length(limits.EVALUATION_TITLE), not_blank, single_line])
+    description = fields.String(load_default="", validate=max_length(limits.EVALUATION_DESCRIPTION))
     questionnaire_id = ids_field(required=True, metadata={"description": "A current questionnaire version (GET /questionnaires)."})
     deadline = UTCDateTime(required=True, validate=in_future)
     modalities = fields.List(fields.String(validate=validate.OneOf(sorted(MODALITIES))), required=True,
@@ -70,7 +71,7 @@ class EvaluationUpdateSchema(ma.Schema):
 
 
 class LocaleTargetSchema(ma.Schema):
-    locale = fields.String(required=True, validate=validate.Length(min=1, max=35),
+    locale = fields.String(required=True, validate=[validate.Length(min=1), max_length(limits.LOCALE), single_line],
                            metadata={"description": "BCP 47 locale, e.g. en-GB."})
     min_contributors = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
     min_hours = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, max=10**9))
@@ -81,15 +82,17 @@ class RequirementsSchema(ma.Schema):
 
     locales = fields.List(fields.Nested(LocaleTargetSchema), load_default=list, validate=validate.Length(max=500))
     demographics = fields.Dict(
-        keys=fields.String(validate=validate.Length(min=1, max=60)),
-        values=fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=60)),
+        keys=fields.String(validate=[validate.Length(min=1), max_length(limits.REQUIREMENT_ITEM), single_line]),
+        values=fields.Dict(keys=fields.String(validate=[validate.Length(min=1), max_length(limits.REQUIREMENT_ITEM),
+                                                        single_line]),
                            values=fields.Float(validate=validate.Range(min=0, max=100))),
         load_default=dict,
         metadata={"description": "Target shares per attribute, e.g. {\"gender\": {\"female\": 50, \"male\": 50}}; "
                                  "shares add up to 1 or 100 and are stored as shares of 1."},
     )
-    devices = fields.List(fields.String(validate=validate.Length(max=60)), load_default=list)
-    environments = fields.List(fields.String(validate=validate.Length(max=60)), load_default=list)
+    devices = fields.List(fields.String(validate=[max_length(limits.REQUIREMENT_ITEM), single_line]), load_default=list)
+    environments = fields.List(fields.String(validate=[max_length(limits.REQUIREMENT_ITEM), single_line]),
+                               load_default=list)
     award_date = fields.Date(load_default=None, allow_none=True,
                              metadata={"description": "Certificates must be valid on this date."})
     budget_per_unit = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0.01, max=10**9))
@@ -115,8 +118,8 @@ class InvitationSchema(ma.Schema):
 
 
 class InvitationCreateSchema(ma.Schema):
-    vendor_name = fields.String(required=True, validate=[validate.Length(min=1, max=200), not_blank])
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    vendor_name = fields.String(required=True, validate=[max_length(limits.VENDOR_NAME), not_blank, single_line])
+    email = fields.Email(required=True, validate=[max_length(limits.EMAIL), single_line])
 
 
 class EvaluatorSchema(ma.Schema):

@@ -2,6 +2,9 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from app import limits
+from app.web.fields import max_length, single_line
+
 MIN_PASSWORD = 12
 
 
@@ -17,7 +20,7 @@ class LoginForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Your name", validators=[DataRequired(), max_length(limits.PERSON_NAME), single_line])
     password = PasswordField(
         "Password",
         validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters.")],
@@ -26,4 +29,5 @@ class SetPasswordForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), max_length(limits.EMAIL), single_line],
+                       filters=[_strip])

@@ -44,7 +44,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def spend_password_check(password: str) -> None:
-    """Hash like a real check, for answers that must take as long as one (a locked address)."""
+    """Hash like a real check, for answers that must take as long as one (a client made to wait)."""
     check_password_hash(_DUMMY_HASH, password or "")
 
 

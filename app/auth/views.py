@@ -1,7 +1,11 @@
 """Signing in and out, and accepting invitations (vendor and staff)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+import math
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from app import audit
@@ -10,6 +14,7 @@ from app.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from app.evaluations import invitations
 from app.extensions import db
 from app.models import TokenPurpose
+from app.models.base import utcnow
 from app.web.security import is_safe_next, public
 from app.transaction import keep_changes
 
@@ -23,40 +28,50 @@ def _sign_in(user) -> None:
     services.note_login(user)
 
 
-def _locked_message() -> str:
-    return (f"Too many failed sign-ins for this e-mail address. Wait {lockout.lockout_minutes()} minutes and "
-            "try again, or choose a new password with 'Forgot your password?'.")
+def _wait_text(wait: timedelta) -> str:
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    if seconds < 120:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
+def _delayed(form: LoginForm, wait: timedelta):
+    """The answer while this client must wait: the same for every address, known or not."""
+    flash(f"Too many failed sign-ins for this e-mail address from your network. Wait {_wait_text(wait)} and "
+          "try again, or choose a new password with 'Forgot your password?'.", "error")
+    answer = make_response(render_template("auth/login.html", form=form), 429)
+    answer.headers["Retry-After"] = str(max(1, math.ceil(wait.total_seconds())))
+    return answer
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
     form = LoginForm(next=request.args.get("next", ""))
-    status = 200
     if form.validate_on_submit():
         email, password = form.email.data, form.password.data
-        # The same answer whatever the address, so the lockout reveals no accounts.
-        if lockout.locked_until(email):
+        client = get_remote_address()
+        until = lockout.blocked_until(email, client)
+        if until is not None:
             services.spend_password_check(password)
-            flash(_locked_message(), "error")
-            return render_template("auth/login.html", form=form), 429
+            return _delayed(form, until - utcnow())
         user = services.authenticate(email, password)
         if user is not None:
-            lockout.clear(email)
+            lockout.clear(email, client)
             _sign_in(user)
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("main.dashboard"))
-        if lockout.note_failure(email):
+        # The count must be stored even though the answer below may be an error.
+        keep_changes()
+        wait = lockout.note_failure(email, client)
+        if wait:
             known = services.find_user(email)
             if known is not None:
-                audit.record("user.locked_out", actor=None, subject=f"user:{known.id}",
-                             details={"minutes": lockout.lockout_minutes()})
-            flash(_locked_message(), "error")
-            status = 429
-            keep_changes()  # the failure counts although the answer is an error
-        else:
-            flash("E-mail or password is not right, or the account is not active.", "error")
-    return render_template("auth/login.html", form=form), status
+                audit.record("user.sign_in_delayed", actor=None, subject=f"user:{known.id}",
+                             details={"seconds": int(wait.total_seconds())})
+            return _delayed(form, wait)
+        flash("E-mail or password is not right, or the account is not active.", "error")
+    return render_template("auth/login.html", form=form)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, FloatField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, Optional, ValidationError
 
+from app import limits
 from app.evaluations.services import MODALITIES, DeadlineError, check_deadline
-from app.web.fields import LocalDateTimeField, MultiCheckboxField
+from app.web.fields import LocalDateTimeField, MultiCheckboxField, max_length, single_line
 
 
 def _future(form, field):
@@ -18,8 +19,8 @@ def _future(form, field):
 
 
 class EvaluationForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    description = TextAreaField("What you are buying", validators=[Length(max=5000)])
+    title = StringField("Title", validators=[DataRequired(), max_length(limits.EVALUATION_TITLE), single_line])
+    description = TextAreaField("What you are buying", validators=[max_length(limits.EVALUATION_DESCRIPTION)])
     questionnaire = SelectField("Questionnaire", coerce=int, validators=[InputRequired()])
     deadline = LocalDateTimeField("Response deadline (your time zone)", validators=[DataRequired(message="Enter a date and time."), _future])
     modalities = MultiCheckboxField("Modalities collected", choices=dict(MODALITIES),
@@ -33,14 +34,14 @@ class DeadlineForm(FlaskForm):
 
 class OpenEarlyForm(FlaskForm):
     reason = TextAreaField("Why open the responses now", validators=[
-        DataRequired(message="Say why; every invited vendor is told."), Length(max=2000)])
+        DataRequired(message="Say why; every invited vendor is told."), max_length(limits.OPEN_EARLY_REASON)])
     confirm = BooleanField("I understand that the evaluation closes to every vendor now and that they are told.",
                            validators=[DataRequired(message="Tick to confirm.")])
 
 
 class InviteVendorForm(FlaskForm):
-    vendor_name = StringField("Vendor organisation", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Contact e-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    vendor_name = StringField("Vendor organisation", validators=[DataRequired(), max_length(limits.VENDOR_NAME), single_line])
+    email = EmailField("Contact e-mail", validators=[DataRequired(), Email(), max_length(limits.EMAIL), single_line])
 
 
 class AssignEvaluatorForm(FlaskForm):
@@ -53,13 +54,13 @@ class RequirementsForm(FlaskForm):
     locales = TextAreaField(
         "Required locales",
         description="One per line: locale (BCP 47), minimum contributors, minimum hours. Example: en-GB, 200, 500",
-        validators=[Length(max=20000)],
+        validators=[max_length(limits.REQUIREMENTS_TEXT)],
     )
     demographics = TextAreaField(
         "Demographic targets",
         description="One attribute per line: attribute: category=share, ... Shares add up to 1 or 100. "
                     "Example: gender: female=50, male=50",
-        validators=[Length(max=20000)],
+        validators=[max_length(limits.REQUIREMENTS_TEXT)],
     )
     devices = MultiCheckboxField("Required device classes", choices={})
     environments = MultiCheckboxField("Required capture environments", choices={})

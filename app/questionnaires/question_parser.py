@@ -35,6 +35,7 @@ QUESTION_ID = re.compile(r"[A-Z]{2,5}-[0-9]{2}")
 COLUMN_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
 OPTION_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 FILE_TYPE = re.compile(r"[a-z0-9]{1,10}")
+# Every type an evidence file can be (app.responses.evidence checks names and content against them).
 DEFAULT_FILE_TYPES = ("pdf", "png", "jpeg", "jpg", "docx", "xlsx", "csv", "txt")
 DEFAULT_MAX_MB = 20
 MAX_FILE_MB = 200
@@ -180,6 +181,9 @@ def _parse_file(reader: Reader) -> FileSpec:
     for kind in types:
         if not isinstance(kind, str) or not FILE_TYPE.fullmatch(kind):
             sub.problem(f"file type {describe(kind)} must be a lower-case extension such as pdf")
+        elif kind not in DEFAULT_FILE_TYPES:
+            sub.problem(f"file type {describe(kind)} is not one evidence can be: use some of "
+                        f"{', '.join(DEFAULT_FILE_TYPES)}")
     max_mb = sub.number("max_mb", positive=True, maximum=MAX_FILE_MB)
     return FileSpec(tuple(t for t in types if isinstance(t, str)), max_mb or DEFAULT_MAX_MB)
 

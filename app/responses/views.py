@@ -1,7 +1,7 @@
 """The vendor's response editor, submission, and the read-only response page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -199,8 +199,7 @@ def download_evidence(attachment_id: int):
     audit.record("evidence.downloaded", actor=current_user, evaluation_id=attachment.response.evaluation_id,
                  subject=f"response:{attachment.response_id}:{attachment.question_id}",
                  details={"attachment": attachment.id, "sha256": attachment.sha256})
-    return send_file(evidence.file_path(attachment), mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.filename)
+    return evidence.download(attachment)
 
 
 @bp.post("/evidence/<int:attachment_id>/delete")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app import audit
+from app import audit, limits
 from app.evaluations.services import evaluator_sections
 from app.extensions import db
 from app.models import ConflictDeclaration, ConsensusScore, EvidenceMark, Response, Score, User
@@ -13,10 +13,6 @@ from app.models.base import utcnow
 from app.questionnaires import store
 from app.questionnaires.answers import visible_questions
 from app.reviews.verification import publish_evidence_marks
-
-
-RATIONALE_MAX = 5000
-COMMENT_MAX = 5000
 
 
 class ScoringError(ValueError):
@@ -52,6 +48,8 @@ def declare_conflict(response: Response, user: User, reason: str) -> None:
     unsubmitted scores and evidence marks for it are discarded."""
     if not reason.strip():
         raise ScoringError("Say what the conflict of interest is (for example: a former employer).")
+    if len(reason.strip()) > limits.CONFLICT_REASON:
+        raise ScoringError(limits.too_long_message(limits.CONFLICT_REASON))
     existing = declaration(response, user)
     if existing is not None and existing.review_submitted_at is not None:
         raise ScoringError("Your review of this response is submitted; ask the buyer to set it aside.")
@@ -198,8 +196,8 @@ def set_consensus(response: Response, user: User, question_id: str, value: int |
         raise ScoringError("A consensus score is a whole number from 0 to 4.")
     if not rationale.strip():
         raise ScoringError("Give the reason for the consensus score.")
-    if len(rationale.strip()) > RATIONALE_MAX:
-        raise ScoringError(f"Keep the reason under {RATIONALE_MAX:,} characters.")
+    if len(rationale.strip()) > limits.CONSENSUS_RATIONALE:
+        raise ScoringError(limits.too_long_message(limits.CONSENSUS_RATIONALE))
     row = consensus_scores(response).get(question_id)
     if row is None:
         row = ConsensusScore(response_id=response.id, question_id=question_id, value=value,

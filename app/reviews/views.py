@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app import permissions
+from app import limits, permissions
 from app.extensions import db
 from app.models import EvidenceLevel, User
 from app.questionnaires import store
@@ -29,8 +29,8 @@ def _score_inputs(question_ids) -> tuple[dict[str, services.ScoreInput], dict[st
                 value = int(raw)
             else:
                 errors[question_id] = "Choose a score from 0 to 4."
-        if len(comment) > services.COMMENT_MAX:
-            errors[question_id] = f"Keep the comment under {services.COMMENT_MAX:,} characters."
+        if len(comment) > limits.SCORE_COMMENT:
+            errors[question_id] = f"Comment: {limits.too_long_message(limits.SCORE_COMMENT)}"
         inputs[question_id] = services.ScoreInput(value, comment)
     return inputs, errors
 
@@ -154,7 +154,7 @@ def consensus(response_id: int):
         consensus=services.consensus_scores(response), evaluators=evaluators, form=form, blocked=False,
         questions=questions, error_for=error_for, answers=answers, agreement=agreement,
         gaps=agreement.gaps_for(response.id), findings=verification.answer_findings(questions, answers),
-        levels=verification.evidence_levels(response), rationale_max=services.RATIONALE_MAX,
+        levels=verification.evidence_levels(response), rationale_max=limits.CONSENSUS_RATIONALE,
     ), (422 if error_for else 200)
 
 

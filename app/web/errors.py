@@ -18,9 +18,13 @@ def register_errors(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code and error.code >= 500:
             db.session.rollback()
+        # The exception's own headers (Allow on a 405, Retry-After, WWW-Authenticate) survive the new body;
+        # its Content-Type does not, as the body is ours.
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
         if wants_json():
-            return {"code": error.name.lower().replace(" ", "_"), "message": error.description, "errors": {}}, error.code
-        return render_template("errors/error.html", error=error), error.code
+            body = {"code": error.name.lower().replace(" ", "_"), "message": error.description, "errors": {}}
+            return body, error.code, headers
+        return render_template("errors/error.html", error=error), error.code, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from wtforms import DateTimeLocalField, SelectMultipleField, widgets
+from wtforms.validators import Length, ValidationError
 
+from app.limits import SINGLE_LINE_MESSAGE, is_single_line, too_long_message
 from app.web.formatting import user_zone
 
 
@@ -31,3 +33,14 @@ class LocalDateTimeField(DateTimeLocalField):
         if isinstance(self.data, datetime):
             return self.data.astimezone(user_zone()).strftime("%Y-%m-%dT%H:%M")
         return ""
+
+
+def single_line(form, field) -> None:
+    """WTForms validator: no line breaks or other control characters (titles, names, addresses)."""
+    if isinstance(field.data, str) and not is_single_line(field.data):
+        raise ValidationError(SINGLE_LINE_MESSAGE)
+
+
+def max_length(limit: int) -> Length:
+    """WTForms length validator with the message the API gives for the same limit."""
+    return Length(max=limit, message=too_long_message(limit))

@@ -2,17 +2,21 @@
 
 PostgreSQL refuses NUL in text columns, so one typed or pasted into any field (or a
 file name, query string or JSON body) would otherwise end in a server error. No one
-means a NUL, so dropping it loses nothing a person typed.
+means a NUL, so dropping it loses nothing a person typed. Upload file names lose every control
+character. Other control characters are refused by the forms and API schemas of single-line fields
+(``app.limits``), not dropped here: only the field knows whether a line break belongs in it.
 """
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Request
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
 
 NUL = "\x00"
+_FILENAME_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _clean(value: Any) -> Any:
@@ -20,7 +24,8 @@ def _clean(value: Any) -> Any:
         return value.replace(NUL, "")
     if isinstance(value, FileStorage):
         if value.filename:
-            value.filename = value.filename.replace(NUL, "")
+            # A file name is one line: a line break in it would reach audit details and messages.
+            value.filename = _FILENAME_CONTROL.sub("", value.filename)
         return value
     if isinstance(value, dict):
         return {_clean(key): _clean(item) for key, item in value.items()}

@@ -85,7 +85,7 @@ def test_reset_links_expire_within_hours_not_days(client, world, outbox):
 def test_a_reset_lifts_the_lockout(client, world, outbox):
     for _ in range(client.application.config["LOGIN_LOCKOUT_FAILURES"]):
         client.post("/login", data={"email": world.buyer.email, "password": "wrong password!"})
-    assert db.session.scalar(sa.select(LoginThrottle.locked_until)) is not None
+    assert db.session.scalar(sa.select(LoginThrottle.blocked_until)) is not None
     client.post("/password/forgot", data={"email": world.buyer.email})
     _choose(client, _link(outbox[0][2]))
     client.post("/logout")
