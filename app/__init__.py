@@ -93,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
     init_api(app)
 
     # Reliability and security: audit trail page, personal-data requests, limits on sign-in forms.
-    from app.audit_views import bp as audit_trail_bp
+    from app.audit.views import bp as audit_trail_bp
     from app.auth.ratelimit import init_rate_limits
     from app.privacy.views import bp as privacy_bp
 

@@ -1,4 +1,4 @@
-"""From a vendor's answers to the checkable claims of :class:`app.samples.Claims` (pure, no I/O).
+"""From a vendor's answers to the checkable claims of :class:`app.measurements.Claims` (pure, no I/O).
 
 Which answer feeds which claim, for ``questionnaires/data-collection-vendor.yaml`` (found by the
 questions' structure where the questionnaire says enough, so other questionnaires work too):
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from app.questionnaires.model import Question, Questionnaire
-from app.samples import BatchReport, Claimed, Claims, Comparison, compare_with_claims
+from app.measurements import BatchReport, Claimed, Claims, Comparison, compare_with_claims
 
 CONTRIBUTOR_SHARE_QUESTIONS = ("COV-08",)
 PII_REDACTION_QUESTIONS = {"TXT-02": ("automatic", "automatic_and_review")}

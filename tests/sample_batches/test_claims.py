@@ -8,8 +8,8 @@ import pytest
 
 from app.questionnaires.schema import load_questionnaire
 from app.sample_batches.claims import claims_from_answers
-from app.samples import BatchReport, Claimed, Claims
-from app.samples.metadata import summarise_metadata
+from app.measurements import BatchReport, Claimed, Claims
+from app.measurements.metadata import summarise_metadata
 
 QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 
