@@ -105,8 +105,8 @@ def parse_questionnaire(
 ) -> Questionnaire:
     """Validate a definition (as read from YAML or stored JSON) and build the :class:`Questionnaire`.
 
-    ``known_scorers`` / ``known_checks`` default to the registries of ``app.scoring`` (or the built-in
-    list of names when that package is not importable). Raises :class:`QuestionnaireError` listing
+    ``known_scorers`` / ``known_checks`` default to the registries of ``app.scoring`` (names given
+    here replace them, and with them the registries' own validation). Raises :class:`QuestionnaireError` listing
     every problem; never any other exception, whatever the shape of ``data``.
     """
     collector = Collector(source)
