@@ -138,3 +138,10 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(evaluation_group)
     app.cli.add_command(user_group)
+
+    # First accounts: buyer organisations, staff accounts and API tokens from the shell.
+    from app.admin.cli import create_user_command, org_group, token_group
+
+    user_group.add_command(create_user_command)
+    app.cli.add_command(org_group)
+    app.cli.add_command(token_group)
