@@ -103,7 +103,7 @@ def register_blueprints(app: Flask) -> None:
     init_api(app)
 
     # Reliability and security: audit trail page, personal-data requests, limits on sign-in forms.
-    from app.audit_views import bp as audit_trail_bp
+    from app.audit.views import bp as audit_trail_bp
     from app.auth.ratelimit import init_rate_limits
     from app.privacy.views import bp as privacy_bp
 
@@ -148,3 +148,10 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(evaluation_group)
     app.cli.add_command(user_group)
+
+    # First accounts: buyer organisations, staff accounts and API tokens from the shell.
+    from app.admin.cli import create_user_command, org_group, token_group
+
+    user_group.add_command(create_user_command)
+    app.cli.add_command(org_group)
+    app.cli.add_command(token_group)

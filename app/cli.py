@@ -26,7 +26,7 @@ def register_cli(app: Flask) -> None:
 def seed_demo_command():
     """Create the demo organisations, people, evaluations and responses (idempotent)."""
     from app.demo import DEMO_PASSWORD
-    from app.seed import demo_accounts, seed_demo
+    from app.demo.seed import demo_accounts, seed_demo
 
     created = seed_demo()
     click.echo("Demo data created." if created else "Demo data already present.")

@@ -23,7 +23,7 @@ import soundfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-from app.samples import analyse_batch  # noqa: E402
+from app.measurements import analyse_batch  # noqa: E402
 
 
 def speech_like_clip(rng: np.random.Generator, seconds: float, rate: int) -> np.ndarray:

@@ -13,7 +13,7 @@ from app.privacy import services
 
 @click.group("user")
 def user_group():
-    """Personal data of one user (GDPR access and erasure requests)."""
+    """Accounts: create one, or answer a person's access and erasure requests (GDPR)."""
 
 
 def _user_or_exit(email: str):

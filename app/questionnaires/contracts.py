@@ -3,8 +3,8 @@
 The scorers themselves live in ``app.scoring.autoscorers`` (``SCORERS``) and the checks in
 ``app.scoring.consistency`` (``known_check_kinds()``). This module checks a definition's ``scoring``
 and ``checks`` entries *before* any vendor answers: the scorer fits the question type, its params are
-the ones it takes, and every column it names exists with a usable type. When the scoring package is
-importable its own ``validate_params`` runs too, so the two never drift apart silently.
+the ones it takes, and every column it names exists with a usable type. Then the
+registry's own ``validate_params`` runs too, so the two never drift apart silently.
 """
 
 from __future__ import annotations
@@ -14,44 +14,20 @@ from typing import Any
 
 from app.questionnaires.errors import Reader, describe, is_number
 from app.questionnaires.model import Column
+from app.scoring import autoscorers, consistency
 
-# Used when app.scoring is not importable (e.g. it has not landed yet); kept equal to its registry.
-FALLBACK_SCORERS = (
-    "coverage",
-    "required_fraction",
-    "distribution_match",
-    "threshold_bands",
-    "choice_map",
-    "date_validity",
-)
-FALLBACK_CHECKS = ("percent_sum", "total_matches", "range")
 REQUIRED_ITEM_KINDS = ("locales", "devices", "environments", "modalities")
 _NUMERIC_COLUMNS = ("integer", "decimal", "percentage")
 
 
-def known_scorers() -> tuple[frozenset[str], Callable[[str, Mapping[str, Any]], None] | None]:
-    """Names of the registered auto-scorers and their ``validate_params`` (None if unavailable)."""
-    try:
-        from app.scoring import autoscorers  # optional: absent until the scoring engine lands
-    except ImportError:
-        return frozenset(FALLBACK_SCORERS), None
-    names = getattr(autoscorers, "SCORERS", None)
-    if not isinstance(names, Mapping) or not names:
-        return frozenset(FALLBACK_SCORERS), None
-    return frozenset(names), getattr(autoscorers, "validate_params", None)
+def known_scorers() -> tuple[frozenset[str], Callable[[str, Mapping[str, Any]], None]]:
+    """Names of the registered auto-scorers and the registry's ``validate_params``."""
+    return frozenset(autoscorers.SCORERS), autoscorers.validate_params
 
 
-def known_checks() -> tuple[frozenset[str], Callable[[Mapping[str, Any]], None] | None]:
-    """Kinds of consistency check ``app.scoring.consistency`` knows and its ``validate_check``
-    (the fallback list and None when that module is not importable)."""
-    try:
-        from app.scoring import consistency  # optional, as for the scorers
-    except ImportError:
-        return frozenset(FALLBACK_CHECKS), None
-    lister = getattr(consistency, "known_check_kinds", None)
-    if not callable(lister):
-        return frozenset(FALLBACK_CHECKS), None
-    return frozenset(lister()), getattr(consistency, "validate_check", None)
+def known_checks() -> tuple[frozenset[str], Callable[[Mapping[str, Any]], None]]:
+    """Kinds of consistency check ``app.scoring.consistency`` knows and its ``validate_check``."""
+    return frozenset(consistency.known_check_kinds()), consistency.validate_check
 
 
 class ScorerContext:

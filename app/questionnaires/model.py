@@ -2,7 +2,7 @@
 
 Instances are built only by :func:`app.questionnaires.schema.parse_questionnaire`, which has already
 checked every rule, so code holding a :class:`Questionnaire` can trust it (ids unique, references
-resolvable, scorer params pointing at real columns). Mappings inside (rubric anchors, scorer params)
+resolvable, scorer params pointing at real columns). Mappings inside (rubric anchors, scorer and sample-check params)
 are plain dicts excluded from hashing; treat them as read-only.
 """
 
@@ -186,6 +186,15 @@ class Check:
 
 
 @dataclass(frozen=True)
+class SampleCheck:
+    """Which measurement of a sample batch can confirm the answer (``app.sample_batches.claims``
+    reads it), with its params; the measurements are listed in ``app.questionnaires.sample_checks``."""
+
+    measurement: str
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
 class Question:
     """One question. Fields not relevant to ``type`` keep their defaults.
 
@@ -215,6 +224,7 @@ class Question:
     min_rows: int = 0
     max_rows: int | None = None
     checks: tuple[Check, ...] = ()
+    sample_check: SampleCheck | None = None
 
     @property
     def option_keys(self) -> tuple[str, ...]:

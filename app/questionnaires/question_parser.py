@@ -1,4 +1,4 @@
-"""Reading one question (and its options, columns, conditions, must-have and scoring) from YAML data.
+"""Reading one question (options, columns, conditions, must-have, scoring, sample check) from YAML data.
 
 Used by :mod:`app.questionnaires.schema`; every mistake is recorded in the shared collector and the
 question is dropped (``None``) when it had any, so the caller can keep checking the rest.
@@ -30,6 +30,7 @@ from app.questionnaires.model import (
     Scoring,
     Visibility,
 )
+from app.questionnaires.sample_checks import parse_sample_check
 
 QUESTION_ID = re.compile(r"[A-Z]{2,5}-[0-9]{2}")
 COLUMN_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -41,7 +42,7 @@ DEFAULT_MAX_MB = 20
 MAX_FILE_MB = 200
 
 _COMMON_KEYS = {"id", "type", "text", "help", "required", "weight", "references", "visible_if",
-                "must_have", "scoring"}
+                "must_have", "scoring", "sample_check"}
 _TYPE_KEYS = {
     "options": CHOICE_TYPES,
     "unit": NUMERIC_TYPES,
@@ -387,5 +388,6 @@ def parse_question(data: Any, number: int, section_id: str, ctx: QuestionContext
         file=_parse_file(reader) if qtype == "file" else None,
         columns=columns, min_rows=min_rows, max_rows=max_rows,
         checks=parse_checks(reader, ctx, columns) if qtype == "table" else (),
+        sample_check=parse_sample_check(reader, qtype, columns, option_keys),
     )
     return question if len(collector) == before else None

@@ -32,6 +32,7 @@ Format (full reference with examples in ``questionnaires/README.md``)::
             checks: [{kind: percent_sum, column: share, group_by: locale}]
             scoring: {rubric: {0: ..., 4: ...}}          # anchors; missing levels use DOMAIN.md's rubric
             scoring: {auto: coverage, params: {...}}     # a scorer registered in app.scoring
+            sample_check: {measurement: locale_contributors, locale_column: locale, count_column: contributors}
 
 Only ``true``/``false`` are booleans in these files (YAML 1.2): ``yes``, ``no``, ``on`` and ``off`` stay
 text, so an option keyed ``no`` means what it says. Dates are read as text too.
@@ -105,8 +106,8 @@ def parse_questionnaire(
 ) -> Questionnaire:
     """Validate a definition (as read from YAML or stored JSON) and build the :class:`Questionnaire`.
 
-    ``known_scorers`` / ``known_checks`` default to the registries of ``app.scoring`` (or the built-in
-    list of names when that package is not importable). Raises :class:`QuestionnaireError` listing
+    ``known_scorers`` / ``known_checks`` default to the registries of ``app.scoring`` (names given
+    here replace them, and with them the registries' own validation). Raises :class:`QuestionnaireError` listing
     every problem; never any other exception, whatever the shape of ``data``.
     """
     collector = Collector(source)
@@ -311,6 +312,8 @@ def _question(q: Question) -> dict[str, Any]:
         "columns": [_column(c) for c in q.columns], "min_rows": q.min_rows or None, "max_rows": q.max_rows,
         "checks": [{"kind": c.kind, **json.loads(json.dumps(c.params))} for c in q.checks],
         "scoring": scoring,
+        "sample_check": ({"measurement": q.sample_check.measurement, **json.loads(json.dumps(q.sample_check.params))}
+                         if q.sample_check else None),
     })
 
 

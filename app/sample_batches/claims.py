@@ -1,24 +1,21 @@
-"""From a vendor's answers to the checkable claims of :class:`app.samples.Claims` (pure, no I/O).
+"""From a vendor's answers to the checkable claims of :class:`app.measurements.Claims` (pure, no I/O).
 
-Which answer feeds which claim, for ``questionnaires/data-collection-vendor.yaml`` (found by the
-questions' structure where the questionnaire says enough, so other questionnaires work too):
+Which answer feeds which claim is data: a question that a sample batch can confirm carries a
+``sample_check:`` entry in the questionnaire YAML (``questionnaires/README.md``), and only those
+questions are read here:
 
-* locale contributors (counts and shares): the table scored by the ``coverage`` scorer with
-  ``target: min_contributors`` (COV-02); without one, a ``required_fraction`` table of locales with a
-  count column (COV-01 of the pilot quick check).
-* demographic mix: every ``distribution_match`` table (COV-03 gender -> metadata column ``gender``,
-  COV-04 age -> ``age_band``), summed over the locales the batch holds.
-* largest single-contributor share: COV-08.
-* consent coverage: a multi-choice answer that names ``consent_version`` among the metadata delivered
-  with every item (PRO-06) claims that 100 % of items have one.
-* QA thresholds: the rows of the metric/threshold table (QA-04), read from the vendor's words
-  ("SNR < 15 dB", "clipping > 1 %", "sample rate 16 kHz", "resolution 1920x1080", ...); and
-  automatic personal-data redaction in TXT-02 claims that no text carries personal data.
-
-Not mapped (DataVet cannot measure them on a batch): QA-02 share reviewed by people, QA-05 client
-rejection rate, QA-06 annotator agreement, SPC-02 voice transformation, VIS-02 bystander blurring,
-the device and environment mixes (COV-06, COV-07), and any QA-04 metric not in the list above. The
-checks listed in SPC-01 / VIS-01 / TXT-01 name no threshold, so they are compared only through QA-04.
+* ``locale_contributors``: a table of committed contributors per locale (counts and shares).
+* ``demographic_mix``: a table of contributors per category, compared with the metadata column it names,
+  summed over the locales the batch holds.
+* ``contributor_share``: the largest single-contributor share, in percent.
+* ``consent_coverage``: choosing the named option (metadata delivered with every item) claims that
+  100 % of items carry a consent version.
+* ``quality_thresholds``: the rows of a metric/threshold table, read from the vendor's words
+  ("SNR < 15 dB", "clipping > 1 %", "sample rate 16 kHz", "resolution 1920x1080", ...); a metric not in
+  :data:`THRESHOLD_CLAIMS` is said to be not measurable.
+* ``personal_data_removed``: answering with one of the named options claims that no text carries
+  personal data (unless a stated threshold says otherwise).
+* ``checks_listed``: checks the vendor says it runs; a listed check without a stated threshold gets a note.
 """
 from __future__ import annotations
 
@@ -26,19 +23,15 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from app.measurements import BatchReport, Claimed, Claims, Comparison, compare_with_claims
 from app.questionnaires.model import Question, Questionnaire
-from app.samples import BatchReport, Claimed, Claims, Comparison, compare_with_claims
 
-CONTRIBUTOR_SHARE_QUESTIONS = ("COV-08",)
-PII_REDACTION_QUESTIONS = {"TXT-02": ("automatic", "automatic_and_review")}
-# The buyer's demographic attribute (distribution_match ``attribute``) -> the metadata CSV column.
-ATTRIBUTE_COLUMNS = {"age": "age_band", "gender": "gender"}
-# Options of the SPC-01 / VIS-01 / TXT-01 check lists -> the claim a threshold for that check makes.
-CHECK_CLAIMS = {
-    "sample_rate": "min_sample_rate_hz", "clipping": "max_clipped_clips_pct", "snr": "min_snr_db",
-    "silence": "max_silence_pct", "resolution": "min_resolution", "blur": "min_sharpness",
-    "duplicates": "max_duplicate_rate_pct", "language_id": "min_language_match_pct",
-    "pii_detection": "max_pii_rate_pct",
+# The thresholds of app.questionnaires.sample_checks.THRESHOLDS -> the claim each makes.
+THRESHOLD_CLAIMS = {
+    "sample_rate": "min_sample_rate_hz", "snr": "min_snr_db", "clipping": "max_clipped_clips_pct",
+    "silence": "max_silence_pct", "resolution": "min_resolution", "sharpness": "min_sharpness",
+    "duplicates": "max_duplicate_rate_pct", "language": "min_language_match_pct",
+    "personal_data": "max_pii_rate_pct",
 }
 CLAIM_WORDS = {
     "min_sample_rate_hz": "sample rate", "max_clipped_clips_pct": "clipping", "min_snr_db": "SNR",
@@ -81,75 +74,60 @@ def claims_from_answers(questionnaire: Questionnaire, answers: Mapping[str, Any]
                         report: BatchReport | None = None) -> ClaimSet:
     """Build the vendor's checkable claims from its answers (question id -> stored value).
 
-    With ``report``, locale and category names are spelt as the batch spells them ("en_us" and
-    "18-24" in a CSV match the answers' "en-US" and "18_24"), and per-locale tables are limited to the
-    locales the batch holds.
+    Only questions with a ``sample_check`` are read; when two claim the same thing, the first in the
+    questionnaire counts. With ``report``, locale and category names are spelt as the batch spells
+    them ("en_us" and "18-24" in a CSV match the answers' "en-US" and "18_24"), and per-locale tables
+    are limited to the locales the batch holds.
     """
     found: dict[str, Claimed] = {}
     notes: list[str] = []
-    questions = {q.id: q for q in questionnaire.questions}
-    batch_locales = list(report.metadata.locales) if report else []
-
-    locale_question = _locale_table(questionnaire)
-    if locale_question is not None and answers.get(locale_question[0].id):
-        question, locale_column, count_column = locale_question
-        counts = _sum_by(answers[question.id], locale_column, count_column)
-        if counts:
-            found["locale_contributors"] = Claimed(_respelt(counts, batch_locales), question.id)
-
     demographics: list[Claimed] = []
-    for question in questionnaire.questions:
-        if question.scoring.auto != "distribution_match" or not answers.get(question.id):
-            continue
-        params = question.scoring.params
-        column = ATTRIBUTE_COLUMNS.get(params["attribute"], params["attribute"])
-        rows = _rows_for_batch(answers[question.id], params.get("group_column"), batch_locales)
+    batch_locales = list(report.metadata.locales) if report else []
+    checked = [q for q in questionnaire.questions if q.sample_check is not None]
+
+    def of(measurement: str) -> list[tuple[Question, Mapping[str, Any], Any]]:
+        return [(q, q.sample_check.params, answers.get(q.id)) for q in checked
+                if q.sample_check.measurement == measurement]
+
+    for question, params, value in of("locale_contributors"):
+        counts = _sum_by(value, params["locale_column"], params["count_column"])
+        if counts:
+            found.setdefault("locale_contributors", Claimed(_respelt(counts, batch_locales), question.id))
+
+    for question, params, value in of("demographic_mix"):
+        column = params["metadata_column"]
+        rows = _rows_for_batch(value, params.get("group_column"), batch_locales)
         mix = _sum_by(rows, params["category_column"], params["value_column"])
         if mix:
             recorded = list(report.metadata.demographics.get(column, {})) if report else []
             mix = _respelt_categories(mix, question.column(params["category_column"]), recorded)
             demographics.append(Claimed({column: mix}, question.id))
 
-    for question_id in CONTRIBUTOR_SHARE_QUESTIONS:
-        value = answers.get(question_id)
-        if question_id in questions and isinstance(value, (int, float)) and not isinstance(value, bool):
-            found["max_contributor_share_pct"] = Claimed(float(value), question_id)
-            break
+    for question, _, value in of("contributor_share"):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            found.setdefault("max_contributor_share_pct", Claimed(float(value), question.id))
 
-    for question in questionnaire.questions:
-        value = answers.get(question.id)
-        if question.type == "multi_choice" and "consent_version" in question.option_keys and isinstance(value, list):
-            if "consent_version" in value:
-                found["consent_coverage_pct"] = Claimed(100.0, question.id)
-            break
+    for question, params, value in of("consent_coverage"):
+        if isinstance(value, list) and params["option"] in value:
+            found.setdefault("consent_coverage_pct", Claimed(100.0, question.id))
 
-    for question in questionnaire.questions:
-        if question.type == "table" and {"metric", "threshold"} <= {c.id for c in question.columns}:
-            thresholds, threshold_notes = _thresholds(question, answers.get(question.id) or [])
-            for key, claimed in thresholds.items():
-                found.setdefault(key, claimed)
-            notes += threshold_notes
+    for question, params, value in of("quality_thresholds"):
+        thresholds, threshold_notes = _thresholds(question, value or [], params)
+        for key, claimed in thresholds.items():
+            found.setdefault(key, claimed)
+        notes += threshold_notes
 
-    for question_id, options in PII_REDACTION_QUESTIONS.items():
-        if answers.get(question_id) in options and "max_pii_rate_pct" not in found:
-            found["max_pii_rate_pct"] = Claimed(0.0, question_id)
+    # Automatic redaction claims no personal data only where no threshold was stated for it.
+    for question, params, value in of("personal_data_removed"):
+        chosen = value if isinstance(value, list) else [value]
+        if any(option in params["when"] for option in chosen):
+            found.setdefault("max_pii_rate_pct", Claimed(0.0, question.id))
 
-    notes += _checks_without_threshold(questionnaire, answers, found)
+    for question, params, value in of("checks_listed"):
+        notes += _checks_without_threshold(question, params["checks"], value, found)
     # A Claimed names one question, so each demographic table travels in its own Claims.
     extra = tuple(Claims(demographic_shares=claimed) for claimed in demographics)
     return ClaimSet((Claims(**found),) + extra, tuple(notes))
-
-
-def _locale_table(questionnaire: Questionnaire) -> tuple[Question, str, str] | None:
-    fallback = None
-    for question in questionnaire.questions:
-        params = question.scoring.params
-        if question.scoring.auto == "coverage" and params.get("target") == "min_contributors":
-            return question, params["locale_column"], params["count_column"]
-        if (fallback is None and question.scoring.auto == "required_fraction" and params.get("of") == "locales"
-                and params.get("count_column")):
-            fallback = (question, params["column"], params["count_column"])
-    return fallback
 
 
 def _sum_by(rows: Any, key_column: str, value_column: str) -> dict[str, float]:
@@ -201,11 +179,12 @@ def _respelt_categories(mix: dict[str, float], column, recorded: list[str]) -> d
     return result
 
 
-def _thresholds(question: Question, rows: list) -> tuple[dict[str, Claimed], list[str]]:
+def _thresholds(question: Question, rows: list, params: Mapping[str, Any]) -> tuple[dict[str, Claimed], list[str]]:
     found: dict[str, Claimed] = {}
     notes: list[str] = []
     for row in rows if isinstance(rows, list) else []:
-        metric, threshold = str(row.get("metric") or ""), str(row.get("threshold") or "")
+        metric = str(row.get(params["metric_column"]) or "")
+        threshold = str(row.get(params["threshold_column"]) or "")
         key = next((k for k, pattern in _METRICS if pattern.search(metric.lower())), None)
         if key is None:
             notes.append(f"{question.id}: DataVet cannot measure \u201c{metric}\u201d on a sample batch.")
@@ -261,17 +240,13 @@ def _float(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-def _checks_without_threshold(questionnaire: Questionnaire, answers: Mapping[str, Any],
+def _checks_without_threshold(question: Question, checks: Mapping[str, str], chosen: Any,
                               found: Mapping[str, Claimed]) -> list[str]:
-    notes = []
-    for question in questionnaire.questions:
-        chosen = answers.get(question.id)
-        if question.type != "multi_choice" or question.section_id not in ("speech", "vision", "text"):
-            continue
-        if not isinstance(chosen, list):
-            continue
-        missing = [CLAIM_WORDS[CHECK_CLAIMS[c]] for c in chosen if c in CHECK_CLAIMS and CHECK_CLAIMS[c] not in found]
-        if missing:
-            notes.append(f"{question.id} lists checks for {', '.join(missing)} but no threshold for them was given "
-                         "(in the quality metrics table), so they are not compared with the batch.")
-    return notes
+    if not isinstance(chosen, list):
+        return []
+    claims = [THRESHOLD_CLAIMS[checks[option]] for option in chosen if option in checks]
+    missing = [CLAIM_WORDS[claim] for claim in claims if claim not in found]
+    if not missing:
+        return []
+    return [f"{question.id} lists checks for {', '.join(missing)} but no threshold for them was given "
+            "(in the quality metrics table), so they are not compared with the batch."]

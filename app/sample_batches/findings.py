@@ -18,7 +18,7 @@ from app.models.sample_batch import BatchStatus
 from app.questionnaires import store
 from app.responses.services import answer_values
 from app.sample_batches.claims import claims_from_answers
-from app.samples import BatchReport
+from app.measurements import BatchReport
 
 MODALITY_LABELS = {"audio": "Speech recordings", "image": "Images", "text": "Texts"}
 MODALITY_ORDER = ("audio", "image", "text")
@@ -26,7 +26,7 @@ MODALITY_ORDER = ("audio", "image", "text")
 
 @dataclass(frozen=True)
 class SampleFinding:
-    """One claim of the vendor set against one batch (a :class:`app.samples.Comparison` plus its modality)."""
+    """One claim of the vendor set against one batch (a :class:`app.measurements.Comparison` plus its modality)."""
 
     modality: str
     claim_key: str

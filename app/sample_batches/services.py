@@ -26,7 +26,7 @@ from app.sample_batches.findings import (
     response_findings,
 )
 from app.sample_batches.storage import BatchRefused
-from app.samples import analyse_batch
+from app.measurements import analyse_batch
 
 __all__ = ["BatchRefused", "offered_modalities", "required_modalities", "set_required_modalities", "store_batch",
            "analyse", "apply_evidence", "discard_files"]

@@ -14,10 +14,10 @@ from typing import IO
 
 from flask import current_app
 
-from app.samples import UnsafeArchive, extract_batch
-from app.samples.audio import AUDIO_EXTENSIONS
-from app.samples.images import IMAGE_EXTENSIONS
-from app.samples.text import TEXT_EXTENSIONS
+from app.measurements import UnsafeArchive, extract_batch
+from app.measurements.audio import AUDIO_EXTENSIONS
+from app.measurements.images import IMAGE_EXTENSIONS
+from app.measurements.text import TEXT_EXTENSIONS
 
 CHUNK_BYTES = 1 << 20
 ITEM_EXTENSIONS = {"audio": AUDIO_EXTENSIONS, "image": IMAGE_EXTENSIONS, "text": TEXT_EXTENSIONS}

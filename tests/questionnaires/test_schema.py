@@ -210,3 +210,52 @@ def test_the_consistency_module_validates_check_params_when_present(small):
     pytest.importorskip("app.scoring.consistency")
     question(small, "COV-01")["checks"][0]["colour"] = "red"
     assert any("COV-01: check 'percent_sum' does not take colour" in m for m in problems(small))
+
+
+def test_a_sample_check_is_read_and_survives_json(small):
+    question(small, "COV-01")["sample_check"] = {"measurement": "locale_contributors", "locale_column": "locale",
+                                                 "count_column": "contributors"}
+    question(small, "PRV-01")["sample_check"] = {"measurement": "personal_data_removed", "when": ["consent"]}
+    parsed = parse_questionnaire(small)
+    check = parsed.question("COV-01").sample_check
+    assert (check.measurement, dict(check.params)) == ("locale_contributors",
+                                                       {"locale_column": "locale", "count_column": "contributors"})
+    assert parsed.question("COV-02").sample_check is None
+    assert parse_questionnaire(to_dict(parsed)) == parsed
+    assert to_dict(parsed)["sections"][0]["questions"][0]["sample_check"]["measurement"] == "locale_contributors"
+
+
+@pytest.mark.parametrize(("qid", "check", "expected"), [
+    ("COV-01", {"measurement": "magic"}, "COV-01: sample_check: unknown measurement 'magic' (expected one of: "
+                                         "locale_contributors"),
+    ("COV-02", {"measurement": "locale_contributors", "locale_column": "locale", "count_column": "contributors"},
+     "measurement 'locale_contributors' cannot confirm a yes_no question (it reads table)"),
+    ("COV-01", {"measurement": "locale_contributors", "locale_column": "country", "count_column": "contributors"},
+     "sample_check 'locale_column' names 'country', which is not a column of the table"),
+    ("COV-01", {"measurement": "locale_contributors", "locale_column": "contributors", "count_column": "share"},
+     "names column 'contributors' of type 'integer'; it must be of type locale"),
+    ("COV-01", {"measurement": "locale_contributors", "locale_column": "locale"}, "sample_check needs 'count_column'"),
+    ("COV-01", {"measurement": "demographic_mix", "category_column": "locale", "value_column": "contributors"},
+     "sample_check needs 'metadata_column'"),
+    ("COV-01", {"measurement": "quality_thresholds", "metric_column": "locale", "threshold_column": "locale",
+                "colour": "red"}, "measurement 'quality_thresholds' does not take colour"),
+    ("PRV-01", {"measurement": "personal_data_removed", "when": ["automatic"]},
+     "sample_check 'when' value 'automatic' is not one of the question's options (consent, none)"),
+    ("PRV-01", {"measurement": "personal_data_removed"}, "sample_check needs 'when'"),
+    ("PRV-02", {"measurement": "contributor_share", "extra": 1}, "'contributor_share' does not take extra"),
+])
+def test_a_wrong_sample_check_is_reported(small, qid, check, expected):
+    question(small, qid)["sample_check"] = check
+    found = problems(small)
+    assert any(expected in message for message in found), found
+
+
+def test_listed_checks_name_known_thresholds(small):
+    small["sections"][1]["questions"].append({
+        "id": "PRV-03", "type": "multi_choice", "text": "Checks", "references": ["GDPR Art. 32"],
+        "options": [{"key": "clip", "label": "Clipping"}, {"key": "vibe", "label": "Vibe"}],
+        "sample_check": {"measurement": "checks_listed", "checks": {"clip": "clipping", "vibe": "mood", "x": "snr"}},
+    })
+    found = problems(small)
+    assert any("sample_check threshold 'mood' for option 'vibe' is not one of: sample_rate" in m for m in found)
+    assert any("sample_check 'checks' key 'x' is not one of the question's options" in m for m in found)

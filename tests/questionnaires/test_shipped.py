@@ -14,6 +14,8 @@ from app.questionnaires import (
     to_dict,
     visible_questions,
 )
+from app.scoring import autoscorers
+from app.scoring.model import Requirements
 
 from .conftest import QUESTIONNAIRE_DIR
 
@@ -134,10 +136,19 @@ def test_definition_hash_changes_with_content(vendor):
     assert len(before) == 64
 
 
-def test_every_auto_scorer_accepts_its_params_when_the_engine_is_present(vendor, pilot):
-    autoscorers = pytest.importorskip("app.scoring.autoscorers")
-    model = pytest.importorskip("app.scoring.model")
+def test_every_auto_scorer_accepts_its_params(vendor, pilot):
     for question in (*vendor.questions, *pilot.questions):
         if question.is_auto_scored:
-            result = autoscorers.SCORERS[question.scoring.auto](None, question.scoring.params, model.Requirements())
+            result = autoscorers.SCORERS[question.scoring.auto](None, question.scoring.params, Requirements())
             assert result.score == 0
+
+
+def test_sample_checks_name_what_a_batch_can_confirm(vendor, pilot):
+    checked = {q.id: q.sample_check.measurement for q in vendor.questions if q.sample_check}
+    assert checked == {
+        "COV-02": "locale_contributors", "COV-03": "demographic_mix", "COV-04": "demographic_mix",
+        "COV-08": "contributor_share", "PRO-06": "consent_coverage", "QA-04": "quality_thresholds",
+        "SPC-01": "checks_listed", "VIS-01": "checks_listed", "TXT-01": "checks_listed",
+        "TXT-02": "personal_data_removed",
+    }
+    assert {q.id for q in pilot.questions if q.sample_check} == {"COV-01"}

@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.demo import DEMO_PASSWORD
+from app.demo.seed import seed_demo
 from app.extensions import db
 from app.models import Evaluation, Organisation, User
-from app.seed import seed_demo
 
 CLOSED_EVALUATION = "Multilingual speech collection 2027"
 # Vendor names and an evaluation title in the scripts vendors and buyers write in.

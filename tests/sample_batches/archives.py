@@ -9,7 +9,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from tests.samples.synth import metadata_csv, tone_with_gaps, write_wav
+from tests.measurements.synth import metadata_csv, tone_with_gaps, write_wav
 
 CLIPS = 20
 DOMINANT_ITEMS = 8  # contributor c00 supplies 8 of the 20 clips: 40 %

@@ -6,10 +6,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from app.questionnaires.schema import load_questionnaire
-from app.sample_batches.claims import claims_from_answers
-from app.samples import BatchReport, Claimed, Claims
-from app.samples.metadata import summarise_metadata
+from app.questionnaires.schema import load_questionnaire, parse_questionnaire, to_dict
+from app.sample_batches.claims import ClaimSet, claims_from_answers
+from app.measurements import BatchReport, Claimed, Claims
+from app.measurements.metadata import summarise_metadata
 
 QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 
@@ -112,3 +112,21 @@ def test_pilot_quick_check_counts_locales_from_its_coverage_table():
     quick = load_questionnaire(QUESTIONNAIRES / "pilot-quick-check.yaml")
     answers = {"COV-01": [{"locale": "en-GB", "country": "GB", "contributors": 40}]}
     assert claims_from_answers(quick, answers).claims[0].locale_contributors == Claimed({"en-GB": 40}, "COV-01")
+
+
+def _edited(questionnaire, edit):
+    data = to_dict(questionnaire)
+    for section in data["sections"]:
+        for entry in section["questions"]:
+            edit(entry)
+    return parse_questionnaire(data)
+
+
+def test_the_questionnaire_says_which_answers_a_batch_can_confirm(full):
+    # Renamed questions keep their claims: the mapping is the YAML's sample_check, not the id.
+    renamed = _edited(full, lambda q: q.update(id="COV-18") if q["id"] == "COV-08" else None)
+    share = claims_from_answers(renamed, {"COV-18": 2.5}).claims[0].max_contributor_share_pct
+    assert share == Claimed(2.5, "COV-18")
+    # Without sample checks, the same answers claim nothing.
+    bare = _edited(full, lambda q: q.pop("sample_check", None))
+    assert claims_from_answers(bare, ANSWERS) == ClaimSet((Claims(),), ())

@@ -113,7 +113,7 @@ def test_trail_shows_only_this_evaluation_and_escapes_what_it_shows(client, logi
 
 
 def test_trail_pages_through_long_histories(client, login, world):
-    from app.audit_views import EVENTS_PER_PAGE
+    from app.audit.views import EVENTS_PER_PAGE
 
     for n in range(EVENTS_PER_PAGE + 5):
         audit.record("answer.saved", actor=world.vendor_a, evaluation_id=world.evaluation.id,

@@ -12,8 +12,8 @@ from typing import Callable, Literal, Sequence
 
 from scipy.stats import binom
 
-from app.samples.batch import BatchReport
-from app.samples.claims import Claimed, Claims, Tolerances
+from app.measurements.batch import BatchReport
+from app.measurements.claims import Claimed, Claims, Tolerances
 
 Verdict = Literal["verified", "contradicted", "not_measurable"]
 VERIFIED: Verdict = "verified"

@@ -10,10 +10,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Union
 
-from app.samples.audio import AUDIO_EXTENSIONS, AudioMetrics, aggregate_audio, analyse_audio_file
-from app.samples.images import IMAGE_EXTENSIONS, ImageMetrics, aggregate_images, analyse_image_file
-from app.samples.metadata import MetadataSummary, read_metadata, summarise_metadata
-from app.samples.text import TEXT_EXTENSIONS, TextMetrics, aggregate_texts, measure_text, read_jsonl
+from app.measurements.audio import AUDIO_EXTENSIONS, AudioMetrics, aggregate_audio, analyse_audio_file
+from app.measurements.images import IMAGE_EXTENSIONS, ImageMetrics, aggregate_images, analyse_image_file
+from app.measurements.metadata import MetadataSummary, read_metadata, summarise_metadata
+from app.measurements.text import TEXT_EXTENSIONS, TextMetrics, aggregate_texts, measure_text, read_jsonl
 
 ItemMetrics = Union[AudioMetrics, ImageMetrics, TextMetrics]
 Progress = Callable[[int, int], None]

@@ -26,7 +26,7 @@ from typing import Sequence
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from app.samples.stats import describe, share
+from app.measurements.stats import describe, share
 
 WORK_SIDE = 1024
 DARK_LUMA = 5

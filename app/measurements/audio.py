@@ -32,7 +32,7 @@ import numpy as np
 import pyloudnorm
 import soundfile
 
-from app.samples.stats import describe, finite_or_none, share
+from app.measurements.stats import describe, finite_or_none, share
 
 CLIP_LEVEL = 0.999
 CLIPPED_CLIP_RATIO = 0.001

@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from app.samples import BatchReport, analyse_batch, extract_batch
-from app.samples.batch import AnalysisOptions
-from tests.samples.synth import metadata_csv, noisy_copy, texture, tone_with_gaps, write_wav, zip_directory
+from app.measurements import BatchReport, analyse_batch, extract_batch
+from app.measurements.batch import AnalysisOptions
+from tests.measurements.synth import metadata_csv, noisy_copy, texture, tone_with_gaps, write_wav, zip_directory
 
 
 def audio_rows(count: int) -> list[dict]:

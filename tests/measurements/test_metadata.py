@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.samples.metadata import read_metadata, summarise_metadata
-from tests.samples.synth import metadata_csv
+from app.measurements.metadata import read_metadata, summarise_metadata
+from tests.measurements.synth import metadata_csv
 
 
 def row(i: int, contributor: str, locale: str, gender: str, **extra) -> dict:

@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from app.samples.audio import aggregate_audio, analyse_audio_file, estimate_snr_db, frame_energies, measure_audio
-from tests.samples.synth import TONE_HZ, tone_with_gaps, write_wav
+from app.measurements.audio import aggregate_audio, analyse_audio_file, estimate_snr_db, frame_energies, measure_audio
+from tests.measurements.synth import TONE_HZ, tone_with_gaps, write_wav
 
 
 @pytest.mark.parametrize("snr_db", [10, 20, 30])

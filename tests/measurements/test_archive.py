@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from app.samples.archive import UnsafeArchive, extract_batch
+from app.measurements.archive import UnsafeArchive, extract_batch
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from typing import Sequence
 import langcodes
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from app.samples.stats import describe, share
+from app.measurements.stats import describe, share
 
 MIN_LANGUAGE_CHARS = 15
 MIN_LANGUAGE_CONFIDENCE = 0.5

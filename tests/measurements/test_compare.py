@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.samples import Claimed, Claims, Tolerances, analyse_batch, compare_with_claims
-from app.samples.batch import BatchReport
-from app.samples.images import ImageMetrics, aggregate_images
-from app.samples.metadata import summarise_metadata
-from tests.samples.synth import TONE_HZ, metadata_csv, tone_with_gaps, write_wav
+from app.measurements import Claimed, Claims, Tolerances, analyse_batch, compare_with_claims
+from app.measurements.batch import BatchReport
+from app.measurements.images import ImageMetrics, aggregate_images
+from app.measurements.metadata import summarise_metadata
+from tests.measurements.synth import TONE_HZ, metadata_csv, tone_with_gaps, write_wav
 
 N = 50
 

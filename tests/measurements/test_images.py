@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.samples.images import (aggregate_images, analyse_image_file, laplacian_variance, measure_image,
+from app.measurements.images import (aggregate_images, analyse_image_file, laplacian_variance, measure_image,
                                 near_duplicate_groups)
-from tests.samples.synth import blurred, noisy_copy, texture
+from tests.measurements.synth import blurred, noisy_copy, texture
 
 
 def save(image: Image.Image, path, **params):

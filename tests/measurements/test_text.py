@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from app.samples.text import (aggregate_texts, detect_language, find_pii, language_of_locale, measure_text,
+from app.measurements.text import (aggregate_texts, detect_language, find_pii, language_of_locale, measure_text,
                               normalise_text, read_jsonl)
 
 SENTENCES = {

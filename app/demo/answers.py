@@ -1,7 +1,8 @@
-"""Realistic demo content: organisations, people, evaluations and three vendors' responses.
+"""The demo's vendors, the answers they give and the buyer's requirements they are measured against (pure).
 
 Answers are generated from the questionnaire itself (so the demo follows the questionnaire
-as it evolves), deterministically from a seed, at three quality levels.
+as it evolves), deterministically from a seed, at three quality levels. Tests and the
+benchmark data set use the same generator.
 """
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from typing import Any
 
 from app.questionnaires.model import Column, Question
 from app.scoring.model import Requirements
-
-DEMO_PASSWORD = "datavet-demo-2026"
 
 
 @dataclass(frozen=True)
