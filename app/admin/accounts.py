@@ -1,16 +1,20 @@
-"""Buyer organisations and staff accounts created before anyone can sign in (``flask org create``).
+"""Buyer organisations and their staff accounts: created by an operator (``flask org create``,
+``flask user create``) or invited by an organisation's administrator (*People*).
 
-The accounts have no password: each gets a single-use activation link, the same kind the
-*People* page sends, and its owner chooses a password through it. Services flush; the caller commits.
+The accounts have no password: each gets a single-use activation link and its owner chooses a
+password through it. Services flush; the caller commits.
 """
 from __future__ import annotations
+
+import enum
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
 from app import audit
-from app.auth.services import find_user, issue_token
+from app.auth.services import find_user, issue_token, send_activation
 from app.extensions import db
+from app.mail import send_mail
 from app.models import STAFF_ROLES, Organisation, OrganisationKind, Role, TokenPurpose, User
 
 ACTIVATION_DAYS = 7
@@ -83,10 +87,46 @@ def _new_account_email(email: str) -> str:
     return address
 
 
-def _invite(email: str, organisation: Organisation, role: Role, actor: User | None) -> tuple[User, str]:
-    user = User(email=email, role=role, organisation=organisation)
+def _new_member(email: str, organisation: Organisation, role: Role, actor: User | None, name: str = "") -> User:
+    user = User(email=email, name=name.strip(), role=role, organisation=organisation)
     db.session.add(user)
     db.session.flush()
     audit.record("user.invited", actor=actor, subject=f"user:{user.id}",
                  details={"role": str(role), "organisation": organisation.name})
+    return user
+
+
+def _invite(email: str, organisation: Organisation, role: Role, actor: User | None) -> tuple[User, str]:
+    user = _new_member(email, organisation, role, actor)
     return user, issue_token(user, TokenPurpose.ACTIVATE, days=ACTIVATION_DAYS)
+
+
+class InviteOutcome(enum.Enum):
+    INVITED = "invited"
+    ALREADY_MEMBER = "already_member"
+
+
+def invite_staff(admin: User, *, email: str, name: str, role: Role) -> InviteOutcome:
+    """Add a person to the administrator's organisation and e-mail them an activation link.
+
+    An address already used in this organisation is reported (the administrator sees those people
+    anyway). An address with an account in another organisation is answered exactly like a new one,
+    so the form cannot be used to find out who else uses DataVet; that account is left untouched and
+    its owner is told that someone tried to add them.
+    """
+    email = email.strip().lower()
+    existing = find_user(email)
+    if existing is not None and existing.organisation_id == admin.organisation_id:
+        return InviteOutcome.ALREADY_MEMBER
+    if existing is not None:
+        send_mail(
+            existing.email,
+            "Someone tried to add you on DataVet",
+            f"Someone at {admin.organisation.name} tried to add this e-mail address to their organisation on "
+            "DataVet. Your account already belongs to another organisation, so nothing was changed.\n\n"
+            "If you expected this, ask them to invite a different address. Otherwise you can ignore this e-mail.\n",
+        )
+        return InviteOutcome.INVITED
+    user = _new_member(email, admin.organisation, role, admin, name)
+    send_activation(user, admin)
+    return InviteOutcome.INVITED

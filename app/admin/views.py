@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app import permissions
-from app.admin import services
+from app.admin import accounts
 from app.admin.forms import InviteStaffForm
 from app.auth import services as auth_services
 from app.extensions import db
@@ -22,8 +22,8 @@ def people():
     form = InviteStaffForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        outcome = services.invite_staff(current_user, email=email, name=form.name.data, role=Role(form.role.data))
-        if outcome is services.InviteOutcome.ALREADY_MEMBER:
+        outcome = accounts.invite_staff(current_user, email=email, name=form.name.data, role=Role(form.role.data))
+        if outcome is accounts.InviteOutcome.ALREADY_MEMBER:
             form.email.errors.append("Someone in your organisation already uses this e-mail address.")
         else:
             # The same words whether the address was new or has an account elsewhere (see invite_staff).

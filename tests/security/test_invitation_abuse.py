@@ -17,7 +17,7 @@ def _invite(client, email):
 
 def test_an_address_with_an_account_elsewhere_gets_the_answer_of_a_new_one(client, login, world, monkeypatch):
     sent = []
-    monkeypatch.setattr("app.admin.services.send_mail", lambda to, subject, body: sent.append((to, subject)))
+    monkeypatch.setattr("app.admin.accounts.send_mail", lambda to, subject, body: sent.append((to, subject)))
     monkeypatch.setattr("app.auth.services.send_mail", lambda to, subject, body: sent.append((to, subject)))
     login(world.admin)
     elsewhere = _invite(client, world.other_buyer.email).get_data(as_text=True)
