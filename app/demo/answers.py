@@ -89,6 +89,16 @@ def _band_value(question: Question, quality: float, rng: random.Random) -> str |
     return f"{value:.3g}" if value < 1 else str(round(value, 1))
 
 
+def _concentration_value(question: Question, quality: float, requirements: Requirements) -> str | None:
+    """The largest contributor's share (%) as a multiple of the even share 1/N, better with quality."""
+    multiples = question.scoring.params.get("multiples") if question.scoring.auto == "contributor_concentration" else None
+    people = sum(t.min_contributors for t in requirements.locales)
+    if not multiples or not people:
+        return None
+    multiple = float(_pick([m[0] for m in multiples], quality)) * 0.9
+    return f"{min(100.0, multiple * 100 / people):.3g}"
+
+
 def _demographic_rows(question: Question, profile: VendorProfile, requirements: Requirements,
                       rng: random.Random) -> list[dict] | None:
     params = question.scoring.params if question.scoring.auto == "distribution_match" else None
@@ -134,7 +144,7 @@ def demo_answer(question: Question, profile: VendorProfile, requirements: Requir
         keys = _ranked_options(question)
         return keys[: max(1, round(len(keys) * profile.quality))]
     if kind in ("number", "percentage"):
-        banded = _band_value(question, profile.quality, rng)
+        banded = _band_value(question, profile.quality, rng) or _concentration_value(question, profile.quality, requirements)
         if banded is not None:
             return banded
         low = question.min if question.min is not None else 0

@@ -83,6 +83,7 @@ def _coverage(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
         return
     ctx.column(params, "locale_column", default="locale", types=("locale",))
     ctx.column(params, "count_column", default="contributors", types=_NUMERIC_COLUMNS)
+    ctx.column(params, "hours_column", types=_NUMERIC_COLUMNS)
     target = params.get("target", "min_contributors")
     if target not in ("min_contributors", "min_hours"):
         ctx.problem(f"coverage 'target' must be min_contributors or min_hours, got {describe(target)}")
@@ -100,6 +101,11 @@ def _required_fraction(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
         ctx.column(params, "count_column", types=_NUMERIC_COLUMNS)
     elif "column" in params or "count_column" in params:
         ctx.problem("required_fraction on a multi_choice question takes no 'column'/'count_column'")
+    if "volume" in params:
+        if params["volume"] not in ("contributors", "hours"):
+            ctx.problem(f"required_fraction 'volume' must be contributors or hours, got {describe(params['volume'])}")
+        elif kind != "locales" or "count_column" not in params:
+            ctx.problem("required_fraction 'volume' needs of: locales and a 'count_column'")
 
 
 def _distribution_match(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
@@ -112,6 +118,24 @@ def _distribution_match(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
     ctx.column(params, "category_column", required=True)
     ctx.column(params, "value_column", required=True, types=_NUMERIC_COLUMNS)
     ctx.column(params, "group_column")
+    undisclosed = params.get("undisclosed", [])
+    if not isinstance(undisclosed, list) or not all(isinstance(u, str) for u in undisclosed):
+        ctx.problem(f"distribution_match 'undisclosed' must be a list of categories, got {describe(undisclosed)}")
+
+
+def _bands(ctx: ScorerContext, bands: Any, name: str) -> None:
+    if not isinstance(bands, list) or not bands:
+        ctx.problem(f"{name} needs a non-empty list of [threshold, score] pairs")
+        return
+    thresholds: list[float] = []
+    for number, band in enumerate(bands, start=1):
+        if not isinstance(band, list) or len(band) != 2 or not is_number(band[0]):
+            ctx.problem(f"band {number} must be [threshold, score], got {describe(band)}")
+            continue
+        _rubric_score(ctx, f"band {number} score", band[1])
+        if band[0] in thresholds:
+            ctx.problem(f"band {number} repeats threshold {band[0]}")
+        thresholds.append(band[0])
 
 
 def _threshold_bands(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
@@ -164,20 +188,55 @@ def _date_validity(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
     days = params.get("min_days_after_award", 0)
     if isinstance(days, bool) or not isinstance(days, int):
         ctx.problem(f"'min_days_after_award' must be a whole number of days, got {describe(days)}")
+    if ("category_column" in params) != ("category_scores" in params):
+        ctx.problem("date_validity 'category_column' and 'category_scores' go together")
+    elif "category_column" in params:
+        if ctx.qtype != "table":
+            ctx.problem("date_validity 'category_column' applies only to table questions")
+            return
+        ctx.column(params, "category_column", types=("choice", "text"))
+        scores = params["category_scores"]
+        column = ctx.columns.get(params["category_column"])
+        if not isinstance(scores, Mapping) or not scores:
+            ctx.problem("date_validity 'category_scores' must map categories to scores (0 to 4)")
+            return
+        keys = column.option_keys if column is not None and column.type == "choice" else ()
+        for key, score in scores.items():
+            if keys and key not in keys:
+                ctx.problem(f"date_validity category {describe(key)} is not one of: {', '.join(keys)}")
+            _rubric_score(ctx, f"category score for {describe(key)}", score)
+
+
+def _reviewed_since_change(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
+    if not ctx.only_types("reviewed_since_change", ("table",)):
+        return
+    ctx.column(params, "reviewed_column", required=True, types=("date",))
+    ctx.column(params, "changed_column", required=True, types=("date",))
+
+
+def _contributor_concentration(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
+    if not ctx.only_types("contributor_concentration", ("number", "percentage")):
+        return
+    _bands(ctx, params.get("multiples"), "contributor_concentration 'multiples'")
 
 
 # name -> (contract, params it takes); a scorer registered elsewhere but missing here is accepted
 # with only the registry's own validate_params.
 SCORER_CONTRACTS: dict[str, tuple[Callable[[ScorerContext, Mapping[str, Any]], None], frozenset[str]]] = {
-    "coverage": (_coverage, frozenset({"locale_column", "count_column", "target"})),
-    "required_fraction": (_required_fraction, frozenset({"of", "column", "count_column"})),
+    "coverage": (_coverage, frozenset({"locale_column", "count_column", "target", "hours_column"})),
+    "required_fraction": (_required_fraction, frozenset({"of", "column", "count_column", "volume"})),
     "distribution_match": (
         _distribution_match,
-        frozenset({"attribute", "category_column", "value_column", "group_column"}),
+        frozenset({"attribute", "category_column", "value_column", "group_column", "undisclosed"}),
     ),
     "threshold_bands": (_threshold_bands, frozenset({"direction", "bands"})),
     "choice_map": (_choice_map, frozenset({"map", "combine"})),
-    "date_validity": (_date_validity, frozenset({"date_column", "min_days_after_award"})),
+    "date_validity": (
+        _date_validity,
+        frozenset({"date_column", "min_days_after_award", "category_column", "category_scores"}),
+    ),
+    "reviewed_since_change": (_reviewed_since_change, frozenset({"reviewed_column", "changed_column"})),
+    "contributor_concentration": (_contributor_concentration, frozenset({"multiples"})),
 }
 
 

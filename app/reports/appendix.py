@@ -16,7 +16,7 @@ from app.models import AuditEvent, ConflictDeclaration, Evaluation, Response, Sc
 from app.questionnaires import store
 from app.questionnaires.model import DEFAULT_RUBRIC
 from app.reports.comparison import Comparison
-from app.scoring.autoscorers import get_scorer
+from app.scoring.autoscorers import REQUIREMENT_CHECKS, get_scorer
 
 RECENT_EVENTS = 20
 
@@ -89,6 +89,20 @@ def _scorer_rule(name: str) -> str:
     return f"automatic ({name})" + (f": {summary}" if summary else "")
 
 
+NOT_SCORED_RULE = ("; not scored (left out of its section's average, with the reason) when the buyer set no "
+                   "target it needs")
+
+
+def _follow_up_rule(question) -> str:
+    rule = ""
+    if question.is_auto_scored and question.scoring.auto in REQUIREMENT_CHECKS:
+        rule += NOT_SCORED_RULE
+    condition = question.visible_if.answer if question.visible_if else None
+    if condition is not None:
+        rule += f"; scores 0, the minimum, when the answer to {condition.question} hides it"
+    return rule
+
+
 def methodology(evaluation: Evaluation, comparison: Comparison) -> Methodology:
     """Weights, the rule behind every scored question, the rubric and who scored."""
     questionnaire = store.parsed(evaluation.questionnaire)
@@ -98,8 +112,9 @@ def methodology(evaluation: Evaluation, comparison: Comparison) -> Methodology:
     titles = {s.id: s.title for s in questionnaire.sections}
     rules = tuple(
         ScoringRule(q.id, q.text, titles[q.section_id], q.weight,
-                    _scorer_rule(q.scoring.auto) if q.is_auto_scored
-                    else "rubric 0-4 by evaluators: the lead's consensus where set, else the evaluators' mean",
+                    (_scorer_rule(q.scoring.auto) if q.is_auto_scored
+                     else "rubric 0-4 by evaluators: the lead's consensus where set, else the evaluators' mean")
+                    + _follow_up_rule(q),
                     q.must_have.reason if q.must_have else None)
         for q in questionnaire.questions
         if q.section_id in applicable and (q.weight > 0 or q.must_have is not None)

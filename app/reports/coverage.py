@@ -39,12 +39,13 @@ class CoverageRow:
 
 @dataclass(frozen=True)
 class VendorCoverage:
-    """One vendor's coverage in a sentence: score 0..4, mean ratio, locales fully met."""
+    """One vendor's coverage in a sentence: score 0..4 (None: not scored), the weakest locale's share,
+    locales fully met."""
 
     response_id: int
     vendor: str
     score: float | None
-    mean_ratio: float | None
+    weakest_ratio: float | None
     locales_met: int
     locales_required: int
     explanation: str
@@ -56,7 +57,7 @@ class CoverageHeatmap:
 
     question_id: str | None
     question_text: str
-    unit: str                      # "contributors" or "hours"
+    unit: str                      # "contributors", "hours" or "contributors and hours"
     vendors: tuple[VendorCoverage, ...]
     rows: tuple[CoverageRow, ...]
     skipped_locales: tuple[str, ...]  # required locales without a volume target
@@ -94,6 +95,9 @@ def build_heatmap(question: Question | None, requirements: Requirements,
     scorer = get_scorer("coverage")
     target = question.scoring.params.get("target", "min_contributors")
     unit = "contributors" if target == "min_contributors" else "hours"
+    volumes = (target,)
+    if question.scoring.params.get("hours_column"):
+        unit, volumes = "contributors and hours", ("min_contributors", "min_hours")
     per_vendor: list[dict[str, dict]] = []
     summaries = []
     skipped: tuple[str, ...] = ()
@@ -103,12 +107,13 @@ def build_heatmap(question: Question | None, requirements: Requirements,
         skipped = tuple(outcome.details.get("skipped", skipped))
         per_vendor.append(cells)
         summaries.append(VendorCoverage(
-            response_id, name, outcome.score, outcome.details.get("mean_ratio"),
+            response_id, name, outcome.score, outcome.details.get("ratio"),
             sum(1 for c in cells.values() if c["ratio"] >= 1),
-            len(cells) if cells else _required_count(requirements, target), outcome.explanation))
+            len(cells) if cells else _required_count(requirements, volumes), outcome.explanation))
     rows = []
     for locale_target in requirements.locales:
-        needed = getattr(locale_target, target)
+        # A row shows the locale's first volume target; a cell the vendor's weakest volume there.
+        needed = next((getattr(locale_target, v) for v in volumes if getattr(locale_target, v)), None)
         if not needed:
             continue
         cells = []
@@ -118,9 +123,9 @@ def build_heatmap(question: Question | None, requirements: Requirements,
                 float(item["offered"]), float(item["required"]), float(item["ratio"]), heat_class(item["ratio"])))
         rows.append(CoverageRow(locale_target.locale, float(needed), tuple(cells)))
     if not skipped:
-        skipped = tuple(t.locale for t in requirements.locales if not getattr(t, target))
+        skipped = tuple(t.locale for t in requirements.locales if not any(getattr(t, v) for v in volumes))
     return CoverageHeatmap(question.id, question.text, unit, tuple(summaries), tuple(rows), skipped)
 
 
-def _required_count(requirements: Requirements, target: str) -> int:
-    return sum(1 for t in requirements.locales if getattr(t, target))
+def _required_count(requirements: Requirements, volumes: tuple[str, ...]) -> int:
+    return sum(1 for t in requirements.locales if any(getattr(t, v) for v in volumes))

@@ -131,12 +131,19 @@ def describe_rule(question) -> str:
     if name is None:
         return PEOPLE_RULE
     if name == "coverage":
-        unit = "contributors" if params.get("target", "min_contributors") == "min_contributors" else "hours"
-        return f"4 × mean over the required locales of min(1, {unit} offered ÷ {unit} required)"
+        volume = "contributors" if params.get("target", "min_contributors") == "min_contributors" else "hours"
+        if params.get("hours_column"):
+            volume = "contributors and hours (the lower of the two per locale)"
+        return (f"4 × the weakest required locale's share of its required {volume}, "
+                "min(1, committed ÷ required); the minimum over locales, so no locale can hide behind the others")
     if name == "required_fraction":
+        if params.get("volume"):
+            return (f"4 × share of the required locales where the vendor reaches the buyer's must-have share "
+                    f"(default half) of the {params['volume']} required there")
         return f"4 × share of the required {params.get('of', 'items')} the vendor offers"
     if name == "distribution_match":
-        return f"4 × (1 − total variation distance) between the vendor's and the target {params.get('attribute', '')} mix"
+        return (f"4 × (1 − total variation distance) between the vendor's and the target {params.get('attribute', '')} "
+                "mix, averaged over every required locale (a locale left out scores 0; undisclosed left out)")
     if name == "threshold_bands":
         sign = "≥" if params.get("direction") == "at_least" else "≤"
         bands = ", ".join(f"{sign} {_number(t)} → {_number(s)}" for t, s in params.get("bands", ()))
@@ -148,8 +155,116 @@ def describe_rule(question) -> str:
         combine = params.get("combine", "sum")
         return f"points per option chosen: {options}" + (" (summed, at most 4)" if combine == "sum" else " (the best counts)")
     if name == "date_validity":
-        return "4 when the date is on or after the award date (per row for a table), else 0"
+        days = params.get("min_days_after_award", 0)
+        when = ("the award date" if not days else f"{abs(days)} days {'after' if days > 0 else 'before'} "
+                "the award date")
+        if question.type == "table":
+            return f"the best entry still valid {when} counts (4, or its listed worth), else 0"
+        return f"4 when the date is on or after {when}, else 0"
+    if name == "contributor_concentration":
+        bands = ", ".join(f"≤ {_number(t)} × → {_number(sc)}" for t, sc in params.get("multiples", ()))
+        return f"largest contributor's share ÷ the even share 1/N (N = contributors required): {bands}, otherwise 0"
+    if name == "reviewed_since_change":
+        return "4 when the assessment was reviewed on or after the processing last changed, else 0"
     return (get_scorer(name).__doc__ or name).strip().splitlines()[0]
+
+
+@dataclass(frozen=True)
+class ScoredAnswers:
+    """One response's question scores before totalling, as :func:`score_answers` finds them.
+
+    ``questions`` are the rows to explain (weighted visible questions, hidden follow-ups, and weight-0
+    must-have questions); ``specs`` what the engine totals and checks; ``not_scored`` the questions left
+    out for want of a buyer target, with the reason.
+    """
+
+    questions: tuple
+    scores: dict
+    explained: dict
+    specs: tuple
+    not_scored: dict
+    by_people: int
+    awaiting: int
+
+
+def follow_ups_hidden_by_answers(questionnaire, modalities, applicable: set[str], given) -> list:
+    """Questions of applicable sections that only the vendor's own answers hide (not the modalities).
+
+    These are follow-ups such as "pilot turnaround" behind "do you run a pilot?".
+    """
+    shown = {q.id for q in visible_questions(questionnaire, modalities, given)}
+    eligible: set[str] = set()
+    hidden = []
+    for question in questionnaire.questions:
+        condition = question.visible_if
+        if question.section_id not in applicable:
+            continue
+        if condition is not None and not condition.modality_ok(modalities):
+            continue
+        if condition is not None and condition.answer is not None and condition.answer.question not in eligible:
+            continue
+        eligible.add(question.id)
+        if question.id not in shown:
+            hidden.append(question)
+    return hidden
+
+
+def score_answers(questionnaire, modalities, applicable: set[str], requirements: Requirements, given,
+                  consensus: dict, people: dict) -> ScoredAnswers:
+    """Score one response's questions: auto-scorers, evaluators' scores, hidden follow-ups.
+
+    A follow-up hidden by the vendor's own answer (no pilot, so no pilot turnaround) scores its
+    minimum, 0, and stays in its section's average. Leaving it out instead would let "no pilot" score
+    the protocol section above a paid pilot with a slow turnaround; at 0, an answer that hides a
+    follow-up never scores above the same vendor offering it and answering it well. Must-haves are
+    checked on every visible question of an applicable section, whatever its weight.
+    """
+    visible = [q for q in visible_questions(questionnaire, modalities, given) if q.section_id in applicable]
+    questions = [q for q in visible if q.weight > 0 or q.must_have is not None]
+    hidden = [q for q in follow_ups_hidden_by_answers(questionnaire, modalities, applicable, given)
+              if q.weight > 0]
+    scores: dict[str, float | None] = {}
+    explained: dict[str, tuple[str, str]] = {}
+    not_scored: dict[str, str] = {}
+    by_people = awaiting = 0
+    for q in questions:
+        if q.is_auto_scored:
+            outcome = get_scorer(q.scoring.auto)(given.get(q.id), q.scoring.params, requirements)
+            scores[q.id] = outcome.score
+            explained[q.id] = (f"auto: {q.scoring.auto}", outcome.explanation)
+            if not outcome.scored:
+                not_scored[q.id] = outcome.explanation
+        else:
+            value, method, why = _people_score(q.id, consensus, people.get(q.id, []))
+            scores[q.id] = value
+            explained[q.id] = (method, why)
+            if q.weight > 0:
+                by_people += value is not None
+                awaiting += value is None
+    parents = {q.id: q for q in questionnaire.questions}
+    for q in hidden:
+        parent = q.visible_if.answer.question if q.visible_if and q.visible_if.answer else None
+        because = f"the answer to {parent}" if parent else "an earlier answer"
+        if parent in parents and parent in given:
+            because += f" ({_answer_words(parents[parent], given[parent])})"
+        scores[q.id] = 0.0
+        explained[q.id] = ("hidden follow-up", f"Not asked because of {because}: a follow-up that is not "
+                                               "offered scores 0, the minimum")
+    asked = {q.id for q in questions}
+    listed = asked | {q.id for q in hidden}
+    rows = [q for q in questionnaire.questions if q.id in listed]
+    specs = tuple(QuestionSpec(q.id, q.section_id, q.weight, _must_have(q) if q.id in asked else None)
+                  for q in rows)
+    return ScoredAnswers(tuple(rows), scores, explained, specs, not_scored, by_people, awaiting)
+
+
+def _answer_words(question, value) -> str:
+    labels = {option.key: option.label for option in question.options}
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(labels.get(v, str(v)) for v in value)
+    return labels.get(value, str(value))
 
 
 def compute_results(evaluation: Evaluation) -> EvaluationResults:
@@ -195,54 +310,38 @@ def compute_results(evaluation: Evaluation) -> EvaluationResults:
 
     # First pass: every question's score and the must-haves, which the relative price formula needs
     # (only bids that can win set the lowest price).
-    scored: dict[int, tuple] = {}
+    scored: dict[int, ScoredAnswers] = {}
     for rid in submitted:
-        given = answers[rid]
-        questions = [
-            q for q in visible_questions(questionnaire, evaluation.modalities, given)
-            if q.section_id in applicable and q.weight > 0
-        ]
-        scores: dict[str, float | None] = {}
-        explained: dict[str, tuple[str, str]] = {}
-        by_people = awaiting = 0
-        for q in questions:
-            if q.is_auto_scored:
-                outcome = get_scorer(q.scoring.auto)(given.get(q.id), q.scoring.params, requirements)
-                scores[q.id] = outcome.score
-                explained[q.id] = (f"auto: {q.scoring.auto}", outcome.explanation)
-            else:
-                value, method, why = _people_score(q.id, consensus[rid], people[rid].get(q.id, []))
-                scores[q.id] = value
-                explained[q.id] = (method, why)
-                by_people += value is not None
-                awaiting += value is None
-        specs = [QuestionSpec(q.id, q.section_id, q.weight, _must_have(q)) for q in questions]
-        scored[rid] = (questions, scores, explained, specs, by_people, awaiting)
-    competing = [rid for rid, (_, scores, _, specs, _, _) in scored.items()
-                 if not check_must_haves(specs, answers[rid], scores)]
+        scored[rid] = score_answers(questionnaire, evaluation.modalities, applicable, requirements,
+                                    answers[rid], consensus[rid], people[rid])
+    competing = [rid for rid, done in scored.items()
+                 if not check_must_haves(done.specs, answers[rid], done.scores, done.not_scored)]
     prices = pricing.score_prices({rid: pricing.vendor_cost(answers[rid], price) for rid in submitted}, price, competing)
 
     results, details = {}, {}
     for rid, vendor in submitted.items():
-        questions, scores, explained, specs, by_people, awaiting = scored[rid]
+        done = scored[rid]
+        questions, scores, explained, specs = done.questions, done.scores, done.explained, done.specs
+        by_people, awaiting = done.by_people, done.awaiting
         given = answers[rid]
         texts = {q.id: q.text for q in questions}
         rules = {q.id: describe_rule(q) for q in questions}
         question_weights = {q.id: q.weight for q in questions}
         price_id = pricing.PRICE_QUESTION if pricing.PRICE_QUESTION not in texts else "PRICE"
         if price.scored:
-            specs = specs + [QuestionSpec(price_id, PRICE_CRITERION, 1.0)]
+            specs = (*specs, QuestionSpec(price_id, PRICE_CRITERION, 1.0))
             scores = scores | {price_id: prices[rid].score}
             explained = explained | {price_id: (f"price: {price.formula} formula", prices[rid].explanation)}
             texts[price_id] = f"Price per accepted {price.unit_words}"
             rules[price_id] = price.formula_text
             question_weights[price_id] = 1.0
-        outcome = score_response(section_specs, specs, scores, given)
+        outcome = score_response(section_specs, specs, scores, given, done.not_scored)
         results[rid] = outcome
         shares = {s.id: s.weight_share for s in outcome.sections}
         mass: dict[str, float] = defaultdict(float)
         for spec in specs:
-            mass[spec.section_id] += spec.weight
+            if spec.id not in done.not_scored:
+                mass[spec.section_id] += spec.weight
         found = answer_findings(questions, given)
         level_of = levels[rid] | ({price_id: levels[rid].get(pricing.PRICE_QUESTION, "")} if price.scored else {})
         details[rid] = (vendor, tuple(

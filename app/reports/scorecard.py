@@ -49,7 +49,7 @@ def build_scorecard(results: EvaluationResults, vendor: VendorResult, *, top: in
     With ``comparison`` the card also lists every must-have with its status and the vendor's
     coverage per required locale.
     """
-    scored = [q for q in vendor.questions if q.points > 0 or q.score is not None]
+    scored = [q for q in vendor.questions if q.weight > 0 and (q.points > 0 or q.score is not None)]
     by_score = sorted(scored, key=lambda q: (-(q.score or 0), q.question_id))
     strengths = tuple(q for q in by_score if (q.score or 0) >= 3)[:top]
     risks = tuple(q for q in reversed(by_score) if (q.score or 0) <= 2)[:top]

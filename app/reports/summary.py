@@ -79,10 +79,11 @@ def executive_summary(comparison: Comparison) -> tuple[str, ...]:
     coverage = comparison.coverage
     if coverage.available and results.ranked:
         best, _ = coverage.for_vendor(results.ranked[0].response_id)
-        if best is not None and best.mean_ratio is not None:
+        if best is not None and best.weakest_ratio is not None:
             sentences.append(
                 f"{best.vendor} commits the required {coverage.unit} in full in {best.locales_met} of "
-                f"{best.locales_required} required locales (on average {best.mean_ratio:.0%} of the requirement).")
+                f"{best.locales_required} required locales (its weakest locale at {best.weakest_ratio:.0%} "
+                "of the requirement).")
     agreement = _agreement_sentence(comparison)
     if agreement:
         sentences.append(agreement)

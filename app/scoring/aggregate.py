@@ -2,6 +2,12 @@
 
 The total is a weighted sum on a fixed scale (question score / 4), so a vendor's total depends only on
 its own answers and the buyer's weights: adding or removing another vendor never changes it.
+
+A question can be *not scored*: its scorer needs a buyer target that was not set (see
+``app.scoring.autoscorers``). It is left out of its section's average with its reason, and a section
+where nothing can be scored is left out of the total (the other sections' weights are shared out
+again). Whether a question is scorable depends on the buyer's requirements only, so it is the same for
+every vendor and totals stay comparable.
 """
 
 from __future__ import annotations
@@ -64,23 +70,31 @@ class Failure:
 
 @dataclass(frozen=True)
 class SectionScore:
-    """A section's result: ``score`` 0..100 within the section, ``points`` it adds to the total."""
+    """A section's result: ``score`` 0..100 within the section, ``points`` it adds to the total.
+
+    ``not_scored`` holds the reason when no question of the section could be scored (its share is 0).
+    """
 
     id: str
     title: str
     score: float
     weight_share: float
     points: float
+    not_scored: str | None = None
 
 
 @dataclass(frozen=True)
 class QuestionContribution:
-    """What one question adds to the total (0..100 scale); ``score`` is None when unanswered."""
+    """What one question adds to the total (0..100 scale); ``score`` is None when unanswered or not scored.
+
+    ``not_scored`` holds the reason a question was left out of its section's average.
+    """
 
     question_id: str
     section_id: str
     score: float | None
     points: float
+    not_scored: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,23 +139,35 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _must_have_failure(spec: QuestionSpec, value: Any, score: float | None) -> str | None:
+def _words(value: Any) -> str:
+    """An answer or option in words for a failure detail: yes/no, option keys without underscores."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_words(v) for v in value) or "nothing"
+    return str(value).replace("_", " ")
+
+
+def _must_have_failure(
+    spec: QuestionSpec, value: Any, score: float | None, not_scored: str | None
+) -> str | None:
     rule = spec.must_have
     assert rule is not None
     if _is_unanswered(value):
         return "unanswered"
     if rule.equals is not None and not _same(value, rule.equals):
-        return f"answer {value!r} is not {rule.equals!r}"
+        return f"the answer is {_words(value)}, not {_words(rule.equals)}"
     if rule.one_of is not None:
         options = tuple(rule.one_of)
         chosen = value if isinstance(value, list) else [value]
         if not any(_same(c, o) for c in chosen for o in options):
-            return f"answer {value!r} is none of {', '.join(map(repr, options))}"
-    if rule.min_score is not None:
+            return f"the answer is {_words(value)}, which is none of: {_words(options)}"
+    # A score the buyer's requirements do not allow (not scored) cannot knock a vendor out.
+    if rule.min_score is not None and not_scored is None:
         if score is None:
-            return f"not scored (needs at least {rule.min_score:g})"
+            return f"not scored yet (needs at least {rule.min_score:g} of 4)"
         if score < rule.min_score:
-            return f"score {score:.2f} is below the minimum {rule.min_score:g}"
+            return f"scores {score:.2f}, below the required {rule.min_score:g} of 4"
     return None
 
 
@@ -149,16 +175,23 @@ def check_must_haves(
     questions: Sequence[QuestionSpec],
     answers: Mapping[str, Any],
     scores: Mapping[str, float | None],
+    not_scored: Mapping[str, str] | None = None,
 ) -> tuple[Failure, ...]:
     """Return one :class:`Failure` per must-have question whose answer breaks its rule, in question order.
 
-    An answer that is None, blank text or an empty list counts as unanswered and fails.
+    Every question given is checked, whatever its weight (a weight of 0 only keeps a question out of the
+    total). An answer that is None, blank text or an empty list counts as unanswered and fails. A
+    ``min_score`` rule on a question that is not scored (``not_scored``: question id -> reason) is not
+    applied, because the buyer set no target to check it against.
     """
+    skipped = not_scored or {}
     failures = []
     for spec in questions:
         if spec.must_have is None:
             continue
-        detail = _must_have_failure(spec, answers.get(spec.id), scores.get(spec.id))
+        detail = _must_have_failure(
+            spec, answers.get(spec.id), scores.get(spec.id), skipped.get(spec.id)
+        )
         if detail is not None:
             failures.append(Failure(spec.id, spec.must_have.reason, detail))
     return tuple(failures)
@@ -177,22 +210,26 @@ def score_response(
     questions: Sequence[QuestionSpec],
     scores: Mapping[str, float | None],
     answers: Mapping[str, Any],
+    not_scored: Mapping[str, str] | None = None,
 ) -> ResponseScore:
     """Total a vendor's response on a fixed 0..100 scale.
 
     Within a section, question scores / 4 are averaged with the question weights; sections are combined
-    with their weights normalised to shares. An unanswered or unscored question counts 0; a section of
-    weight 0 contributes 0. The per-question ``points`` add up to ``total``. Raises ``ValueError`` for
-    configuration errors: duplicate ids, a question in an unknown section, negative weights, or a
-    weighted section whose questions all have weight 0 (its share could never be earned).
+    with their weights normalised to shares. An unanswered question, or one no evaluator has scored yet,
+    counts 0; a section of weight 0 contributes 0. A question in ``not_scored`` (question id -> reason)
+    is left out of its section's average; a section left with nothing to score is left out of the total
+    and the other sections share its weight. The per-question ``points`` add up to ``total``. Must-haves
+    are checked on every question given, whatever its weight. Raises ``ValueError`` for configuration
+    errors: duplicate ids, a question in an unknown section, negative weights, or a weighted section
+    whose questions all have weight 0 (its share could never be earned).
     """
+    excluded = dict(not_scored or {})
     section_ids = [s.id for s in sections]
     if len(set(section_ids)) != len(section_ids):
         raise ValueError("section ids must be unique")
     question_ids = [q.id for q in questions]
     if len(set(question_ids)) != len(question_ids):
         raise ValueError("question ids must be unique")
-    shares = normalise({s.id: s.weight for s in sections})
     by_section: dict[str, list[QuestionSpec]] = {s.id: [] for s in sections}
     for spec in questions:
         if spec.section_id not in by_section:
@@ -201,17 +238,32 @@ def score_response(
             raise ValueError(f"weight of question {spec.id!r} must be zero or more, got {spec.weight!r}")
         by_section[spec.section_id].append(spec)
 
-    contributions: dict[str, QuestionContribution] = {}
-    section_scores = []
+    given_shares = normalise({s.id: s.weight for s in sections})
+    masses, unscorable = {}, {}
     for section in sections:
         members = by_section[section.id]
-        mass = math.fsum(q.weight for q in members)
-        if shares[section.id] > 0 and mass <= 0:
+        if given_shares[section.id] > 0 and math.fsum(q.weight for q in members) <= 0:
             raise ValueError(
                 f"section {section.id!r} has weight but no question with a weight above 0"
             )
+        masses[section.id] = math.fsum(q.weight for q in members if q.id not in excluded)
+        if given_shares[section.id] > 0 and masses[section.id] <= 0:
+            reasons = list(dict.fromkeys(excluded[q.id] for q in members if q.weight > 0))
+            unscorable[section.id] = "; ".join(reasons)
+    kept = {s.id: (0.0 if s.id in unscorable else s.weight) for s in sections}
+    shares = normalise(kept) if math.fsum(kept.values()) > 0 else dict.fromkeys(kept, 0.0)
+
+    contributions: dict[str, QuestionContribution] = {}
+    section_scores = []
+    for section in sections:
+        mass = masses[section.id]
         points, fraction = [], []
-        for spec in members:
+        for spec in by_section[section.id]:
+            if spec.id in excluded:
+                contributions[spec.id] = QuestionContribution(
+                    spec.id, section.id, None, 0.0, excluded[spec.id]
+                )
+                continue
             score = _checked_score(spec.id, scores.get(spec.id))
             within = spec.weight / mass * (score or 0.0) / 4.0 if mass > 0 else 0.0
             fraction.append(within)
@@ -224,6 +276,7 @@ def score_response(
                 score=100.0 * math.fsum(fraction),
                 weight_share=shares[section.id],
                 points=math.fsum(points),
+                not_scored=unscorable.get(section.id),
             )
         )
     ordered = tuple(contributions[q.id] for q in questions)
@@ -231,7 +284,7 @@ def score_response(
         total=math.fsum(c.points for c in ordered),
         sections=tuple(section_scores),
         contributions=ordered,
-        disqualified=check_must_haves(questions, answers, scores),
+        disqualified=check_must_haves(questions, answers, scores, excluded),
     )
 
 

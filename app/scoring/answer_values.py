@@ -37,10 +37,10 @@ def item_key(item: str) -> str:
 def table_rows(value: Any) -> list[Mapping[str, Any]]:
     """Return the rows of a table answer, or raise :class:`UnusableAnswer` if it is not a table."""
     if not isinstance(value, Sequence) or isinstance(value, (str, bytes)):
-        raise UnusableAnswer(f"expected a table (a list of rows), got {type(value).__name__}")
+        raise UnusableAnswer("the answer is not a table of rows")
     for index, row in enumerate(value, start=1):
         if not isinstance(row, Mapping):
-            raise UnusableAnswer(f"expected a table, but row {index} is {type(row).__name__}")
+            raise UnusableAnswer(f"row {index} of the answer is not a table row")
     return list(value)
 
 
@@ -97,3 +97,24 @@ def fmt_percent(ratio: float) -> str:
 def fmt_score(score: float) -> str:
     """A 0..4 score as the app shows it, always with two decimals."""
     return f"{score:.2f}"
+
+
+def fmt_small_percent(percent: float) -> str:
+    """A percentage (0..100) that may be tiny: ``12%``, ``1.5%``, ``0.175%`` (three significant digits)."""
+    if percent >= 10:
+        return f"{percent:.0f}%"
+    return f"{percent:.3g}%"
+
+
+def fmt_option(key: str) -> str:
+    """An option key in words: ``self_reported_checked`` -> ``self reported checked``, ``18_24`` -> ``18-24``."""
+    text = str(key).strip()
+    parts = text.split("_")
+    if len(parts) == 2 and all(part.isdigit() for part in parts):
+        return "-".join(parts)
+    return " ".join(part for part in parts if part)
+
+
+def with_score(sentence: str, score: float) -> str:
+    """A scorer's sentence ending in the score it gave: ``"...: score 3.20"``."""
+    return f"{sentence}: score {fmt_score(score)}"

@@ -25,8 +25,11 @@ _REQUIREMENT_KEYS = frozenset(
         "award_date",
         "budget_per_unit",
         "unit",
+        "must_have_share",
     }
 )
+
+DEFAULT_MUST_HAVE_SHARE = 0.5
 
 
 def _check_non_negative(name: str, value: float | None) -> None:
@@ -58,6 +61,8 @@ class Requirements:
     """What the buyer asked for in an evaluation; the yardstick every auto-scorer compares against.
 
     ``demographics`` maps an attribute (e.g. ``"gender"``) to target shares per category that sum to 1.
+    ``must_have_share`` is the share of a mandatory locale's required volume a vendor must reach to pass
+    the coverage must-have (0.5: half the required contributors or hours).
     """
 
     locales: tuple[LocaleTarget, ...] = ()
@@ -68,6 +73,7 @@ class Requirements:
     award_date: datetime.date | None = None
     budget_per_unit: float | None = None
     unit: str = "hour"
+    must_have_share: float = DEFAULT_MUST_HAVE_SHARE
 
     def __post_init__(self) -> None:
         # Coerce lists (as they come from JSON) to tuples and freeze mappings, so equal requirements
@@ -95,6 +101,10 @@ class Requirements:
         if self.award_date is not None and not isinstance(self.award_date, datetime.date):
             raise ValueError(f"award_date must be a date, got {self.award_date!r}")
         _check_non_negative("budget_per_unit", self.budget_per_unit)
+        share = self.must_have_share
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+            raise ValueError(f"must_have_share must be a share above 0 and at most 1, got {share!r}")
+        object.__setattr__(self, "must_have_share", float(share))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Requirements:
@@ -139,6 +149,11 @@ class Requirements:
             award_date=award,
             budget_per_unit=data.get("budget_per_unit"),
             unit=data.get("unit") or "hour",
+            must_have_share=(
+                DEFAULT_MUST_HAVE_SHARE
+                if data.get("must_have_share") is None
+                else data["must_have_share"]
+            ),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -159,19 +174,41 @@ class Requirements:
             "award_date": self.award_date.isoformat() if self.award_date else None,
             "budget_per_unit": self.budget_per_unit,
             "unit": self.unit,
+            "must_have_share": self.must_have_share,
         }
+
+
+NOT_SCORED = "Not scored"
 
 
 @dataclass(frozen=True)
 class ScoreResult:
-    """An auto-scorer's verdict: a 0..4 score, a sentence an evaluator can check, and the numbers behind it."""
+    """An auto-scorer's verdict: a 0..4 score, a sentence an evaluator can check, and the numbers behind it.
 
-    score: float
+    ``score`` is None when the question is *not scored*: the scorer needs a buyer target that was not
+    set. Such a question is left out of its section's average (never a free 4 nor a free 0), and the
+    explanation says why; build one with :meth:`not_scored`.
+    """
+
+    score: float | None
     explanation: str
     details: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not (0.0 <= self.score <= 4.0):
+        if self.score is None:
+            if not self.explanation.startswith(NOT_SCORED):
+                raise ValueError("a result without a score must explain why it is not scored")
+        elif not (0.0 <= self.score <= 4.0):
             raise ValueError(f"score must be within 0..4, got {self.score!r}")
         # A plain dict copy (not a read-only proxy) so the app can store details with json.dumps.
         object.__setattr__(self, "details", dict(self.details))
+
+    @classmethod
+    def not_scored(cls, reason: str, details: Mapping[str, Any] | None = None) -> ScoreResult:
+        """A result for a question the buyer's requirements do not allow to score, with the reason."""
+        return cls(None, f"{NOT_SCORED}: {reason}", {**(details or {}), "not_scored": reason})
+
+    @property
+    def scored(self) -> bool:
+        """False when the question is left out for want of a buyer target."""
+        return self.score is not None

@@ -9,14 +9,19 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from app.scoring.answer_values import UnusableAnswer, fmt_score, is_number
+from app.scoring.answer_values import UnusableAnswer, is_number, with_score
 from app.scoring.model import Requirements, ScoreResult
 
 Scorer = Callable[[Any, Mapping[str, Any], Requirements], ScoreResult]
 
 SCORERS: dict[str, Scorer] = {}
 ParamParser = Callable[[Mapping[str, Any]], dict[str, Any]]
+# Given the parsed params and the requirements, the reason the buyer's requirements do not allow the
+# question to be scored ("the buyer set no award date"), or None when they do.
+RequirementCheck = Callable[[Mapping[str, Any], Requirements], str | None]
 _PARAMS: dict[str, tuple[frozenset[str], frozenset[str], ParamParser]] = {}
+# Scorers that compare an answer with a buyer target, and how each finds that target missing.
+REQUIREMENT_CHECKS: dict[str, RequirementCheck] = {}
 
 
 def register(
@@ -25,13 +30,16 @@ def register(
     allowed: tuple[str, ...] = (),
     required: tuple[str, ...] = (),
     parse: ParamParser = dict,
+    needs: RequirementCheck | None = None,
 ) -> Callable[[Callable[..., ScoreResult]], Scorer]:
     """Register a scorer under ``name``.
 
     ``parse`` checks the params' values (raising ``ValueError``) and fills in defaults; the scorer
-    receives its result. The registered function gets the shared behaviour: params are validated first
-    (see :func:`validate_params`), ``None`` scores 0 as "unanswered", and an :class:`UnusableAnswer`
-    scores 0 with its message.
+    receives its result. ``needs`` is given by every scorer that reads a buyer target: it returns the
+    reason when that target is not set. The registered function gets the shared behaviour, in this
+    order: params are validated (see :func:`validate_params`); a missing buyer target makes the
+    question *not scored* whatever the answer (one rule for missing buyer data: never a free 4 nor a
+    free 0); ``None`` scores 0 as unanswered; an :class:`UnusableAnswer` scores 0 with its message.
     """
 
     def decorate(func: Callable[..., ScoreResult]) -> Scorer:
@@ -41,15 +49,23 @@ def register(
         @functools.wraps(func)
         def scorer(value: Any, params: Mapping[str, Any], requirements: Requirements) -> ScoreResult:
             settings = validate_params(name, params or {})
+            if needs is not None:
+                reason = needs(settings, requirements)
+                if reason is not None:
+                    return ScoreResult.not_scored(reason)
             if value is None:
-                return ScoreResult(0.0, "unanswered", {"unanswered": True})
+                return ScoreResult(0.0, with_score("Unanswered", 0), {"unanswered": True})
             try:
                 return func(value, settings, requirements)
             except UnusableAnswer as exc:
-                return ScoreResult(0.0, f"{exc} -> {fmt_score(0)}", {"error": str(exc)})
+                message = str(exc)
+                sentence = message[:1].upper() + message[1:]
+                return ScoreResult(0.0, with_score(sentence, 0), {"error": message})
 
         SCORERS[name] = scorer
         _PARAMS[name] = (frozenset(allowed) | frozenset(required), frozenset(required), parse)
+        if needs is not None:
+            REQUIREMENT_CHECKS[name] = needs
         return scorer
 
     return decorate

@@ -85,8 +85,13 @@ def test_percentages(vendor):
     assert "between 0 and 100" in errors(share, "101")[0]
 
 
-def test_dates(vendor):
-    dpia = vendor.question("PRV-11")
+def test_dates():
+    # The shipped questionnaires ask dates inside tables (PRV-10, PRV-11); a date question on its own:
+    dpia = parse_questionnaire({
+        "id": "dates", "title": "Dates", "version": 1,
+        "sections": [{"id": "privacy", "title": "Privacy", "weight": 1, "questions": [
+            {"id": "PRV-11", "type": "date", "text": "Last assessment?", "references": ["GDPR Art. 35"]}]}],
+    }).question("PRV-11")
     assert value(dpia, "2026-03-01") == "2026-03-01"
     assert value(dpia, datetime.date(2026, 3, 1)) == "2026-03-01"
     assert value(dpia, datetime.datetime(2026, 3, 1, 12, 0)) == "2026-03-01"

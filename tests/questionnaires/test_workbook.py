@@ -38,7 +38,7 @@ SAMPLE = {
     "PRV-03": True,
     "PRV-04": False,
     "PRV-10": [{"standard": "iso_27001", "issuer": "-BSI", "scope": "@all", "expiry": "2027-01-31"}],
-    "PRV-11": "2025-06-01",
+    "PRV-11": [{"reviewed": "2025-06-01", "changed": "2025-03-01"}],
     "QA-06": 0.82,
     "PRICE-01": 12.75,
     "SPC-01": ["clipping", "snr"],
@@ -105,7 +105,7 @@ def test_invalid_cells_are_reported_and_nothing_is_imported(vendor):
     pool["A6"], pool["B6"], pool["C6"], pool["D6"] = "fr-FR", "fra", "XX", 3
     answers = book[ANSWERS_SHEET]
     answers.cell(_row_of(answers, "COV-08"), 8).value = 150
-    answers.cell(_row_of(answers, "PRV-11"), 8).value = "31/12/2025"
+    book["PRV-11"]["A3"] = "31/12/2025"
     answers.cell(_row_of(answers, "COV-09"), 8).value = "=A1*2"
     answers.cell(answers.max_row + 1, 1).value = "XYZ-99"
     buffer = io.BytesIO()
@@ -115,7 +115,7 @@ def test_invalid_cells_are_reported_and_nothing_is_imported(vendor):
     found = {(e.sheet, e.row, e.column) for e in result.errors}
     assert ("COV-01", 5, "A") in found and ("COV-01", 5, "D") in found and ("COV-01", 6, "C") in found
     assert (ANSWERS_SHEET, _row_of(answers, "COV-08"), "H") in found
-    assert (ANSWERS_SHEET, _row_of(answers, "PRV-11"), "H") in found
+    assert ("PRV-11", 3, "A") in found
     assert (ANSWERS_SHEET, _row_of(answers, "COV-09"), "H") in found
     assert (ANSWERS_SHEET, answers.max_row, "A") in found
     messages = {(e.sheet, e.row, e.column): e.message for e in result.errors}

@@ -39,7 +39,7 @@ def test_comparison_page_shows_ranking_sections_coverage_musthaves_confidence_an
     assert "📎" in html, "evidence files are counted beside the answer link"
     assert 'id="critical-weights"' in html and 'id="rank-acceptability"' in html
     assert "Krippendorff" in html and "PRV-05" in html.split('id="score-gaps"')[1]
-    assert "failed: answer &#39;none&#39;" in html.split('id="must-haves"')[1]
+    assert "failed: the answer is none, which is none of: consent" in html.split('id="must-haves"')[1]
     assert "style=" not in html, "the CSP forbids inline styles"
 
 

@@ -70,9 +70,10 @@ def test_configuration_errors(sections, questions, scores, message):
     "answers, scores, expected",
     [
         ({"PRV-01": None, "PRV-02": True}, {}, {"PRV-01": "unanswered"}),
-        ({"PRV-01": "legitimate interest", "PRV-02": 1}, {}, {"PRV-01": "none of", "PRV-02": "is not True"}),
+        ({"PRV-01": "legitimate interest", "PRV-02": 1}, {},
+         {"PRV-01": "legitimate interest, which is none of: consent, contract", "PRV-02": "is 1, not yes"}),
         ({"PRV-01": ["contract", "other"], "PRV-02": True}, {}, {}),
-        ({"PRV-01": "  ", "PRV-02": False}, {}, {"PRV-01": "unanswered", "PRV-02": "is not True"}),
+        ({"PRV-01": "  ", "PRV-02": False}, {}, {"PRV-01": "unanswered", "PRV-02": "is no, not yes"}),
     ],
 )
 def test_must_haves(answers, scores, expected):
@@ -89,10 +90,10 @@ def test_min_score_must_have_for_a_missing_mandatory_locale():
     table = [{"locale": "en-US", "contributors": 10}]
     (failure,) = check_must_haves([question], {"COV-03": table}, {"COV-03": 2.0})
     assert failure == Failure(
-        "COV-03", "no contributors in a mandatory locale", "score 2.00 is below the minimum 4"
+        "COV-03", "no contributors in a mandatory locale", "scores 2.00, below the required 4 of 4"
     )
     assert check_must_haves([question], {"COV-03": table}, {"COV-03": 4.0}) == ()
-    assert "not scored" in check_must_haves([question], {"COV-03": table}, {})[0].detail
+    assert "not scored yet" in check_must_haves([question], {"COV-03": table}, {})[0].detail
 
 
 def test_disqualified_response_keeps_its_total():
@@ -190,3 +191,57 @@ def test_scaling_all_weights_changes_nothing(setup, section_factor, question_fac
     assert [c.points for c in scaled.contributions] == pytest.approx(
         [c.points for c in plain.contributions], abs=1e-9
     )
+
+
+# --- not scored: left out of the section's average, never a free 4 nor a free 0 -------------------
+
+
+def test_a_not_scored_question_is_left_out_of_its_sections_average():
+    scores = {"COV-01": None, "COV-02": 2, "PRV-01": 4, "PRV-02": 4}
+    reason = "Not scored: the buyer listed no required locales"
+    result = score_response(SECTIONS, QUESTIONS, scores, ANSWERS, {"COV-01": reason})
+    # COV-01 (weight 3) is left out: COV is COV-02 alone, 2/4.
+    assert result.sections[0].score == pytest.approx(50.0)
+    assert result.total == pytest.approx(0.4 * 50 + 0.6 * 100)
+    assert result.contributions[0].not_scored == reason and result.contributions[0].points == 0
+    # Without the reason the same missing score counts 0 (an evaluator has not scored it yet).
+    assert score_response(SECTIONS, QUESTIONS, scores, ANSWERS).sections[0].score == pytest.approx(12.5)
+
+
+def test_a_section_with_nothing_to_score_is_left_out_and_the_others_share_its_weight():
+    scores = {"PRV-01": 2, "PRV-02": 2}
+    reasons = {"COV-01": "Not scored: no locales", "COV-02": "Not scored: no locales"}
+    result = score_response(SECTIONS, QUESTIONS, scores, ANSWERS, reasons)
+    cov, prv = result.sections
+    assert cov.weight_share == 0 and cov.points == 0 and cov.not_scored == "Not scored: no locales"
+    assert prv.weight_share == pytest.approx(1.0) and result.total == pytest.approx(50.0)
+
+
+def test_a_min_score_must_have_is_not_applied_to_a_question_that_is_not_scored():
+    question = QuestionSpec("COV-01", "COV", must_have=MustHave("short in a locale", min_score=4))
+    answers = {"COV-01": [{"locale": "en-US", "contributors": 10}]}
+    assert check_must_haves([question], answers, {"COV-01": None}, {"COV-01": "Not scored: x"}) == ()
+    # The answer must still be given.
+    (failure,) = check_must_haves([question], {}, {}, {"COV-01": "Not scored: x"})
+    assert failure.detail == "unanswered"
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    weight=st.sampled_from([0, 0.5, 1, 3, 10]),
+    answer=st.sampled_from([None, "", "consent", "contract", "none", ["consent"], ["none"], True, 1]),
+    score=st.one_of(st.none(), st.sampled_from([0.0, 1.5, 3.99, 4.0])),
+    rule=st.sampled_from([
+        MustHave("basis", one_of=("consent", "contract")),
+        MustHave("covers training", equals=True),
+        MustHave("complete", min_score=4),
+    ]),
+)
+def test_must_have_outcome_does_not_depend_on_the_questions_weight(weight, answer, score, rule):
+    questions = (QuestionSpec("PRV-00", "PRV", 1), QuestionSpec("PRV-01", "PRV", weight, rule))
+    scores = {"PRV-00": 4, "PRV-01": score}
+    answers = {"PRV-01": answer}
+    baseline = score_response(SECTIONS[1:], (questions[0], QuestionSpec("PRV-01", "PRV", 1, rule)),
+                              scores, answers).disqualified
+    assert score_response(SECTIONS[1:], questions, scores, answers).disqualified == baseline
+    assert check_must_haves(questions, answers, scores) == baseline

@@ -73,3 +73,24 @@ def test_score_result_stays_on_the_rubric(score):
 def test_score_result_details_are_json_ready():
     result = ScoreResult(3.0, "fine", {"missing": ["de-DE"]})
     assert json.loads(json.dumps(result.details)) == {"missing": ["de-DE"]}
+
+
+def test_must_have_share_defaults_to_half_and_round_trips():
+    assert Requirements().must_have_share == 0.5
+    assert Requirements.from_dict({"must_have_share": None}).must_have_share == 0.5
+    stricter = Requirements(must_have_share=0.8)
+    assert Requirements.from_dict(json.loads(json.dumps(stricter.to_dict()))) == stricter
+
+
+@pytest.mark.parametrize("share", [0, -0.1, 1.5, True, "half"])
+def test_must_have_share_is_a_share(share):
+    with pytest.raises(ValueError, match="must_have_share"):
+        Requirements(must_have_share=share)
+
+
+def test_a_result_without_a_score_must_say_it_is_not_scored():
+    result = ScoreResult.not_scored("the buyer set no award date")
+    assert result.score is None and not result.scored
+    assert result.explanation == "Not scored: the buyer set no award date"
+    with pytest.raises(ValueError, match="not scored"):
+        ScoreResult(None, "free four")
