@@ -16,7 +16,7 @@ from hypothesis import settings
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
-pytest_plugins = ["tests.world"]
+pytest_plugins = ["tests.world", "tests.app.scene"]
 
 # In CI the property tests replay the same examples every run, so a landing never hinges on luck;
 # locally they keep exploring new ones.

@@ -131,11 +131,11 @@ def robustness_data(results: EvaluationResults) -> dict:
 class Ranking(MethodView):
     @with_evaluation(permissions.can_view_results)
     @blp.response(200, RankingSchema)
-    @blp.alt_response(409, schema=ErrorSchema, description=SEALED)
+    @blp.alt_response(403, schema=ErrorSchema, description=SEALED)
     def get(self, evaluation: Evaluation):
         """The ranking: totals, section scores, how each number was reached, and how sure the winner is"""
-        if permissions.is_sealed(evaluation):
-            fail(409, SEALED)
+        if not permissions.may_see_results(current_user, evaluation):
+            fail(403, SEALED)
         results = compute_results(evaluation)
         return {
             "evaluation_id": results.evaluation_id, "title": results.title, "questionnaire": results.questionnaire,
@@ -154,11 +154,11 @@ class Scorecard(MethodView):
     @with_evaluation(permissions.can_view_results)
     @blp.doc(responses={"200": {"description": "The one-page PDF scorecard.",
                                 "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
-    @blp.alt_response(409, schema=ErrorSchema, description=SEALED)
+    @blp.alt_response(403, schema=ErrorSchema, description=SEALED)
     def get(self, evaluation: Evaluation, response_id: int):
         """Download a vendor's one-page PDF scorecard"""
-        if permissions.is_sealed(evaluation):
-            fail(409, SEALED)
+        if not permissions.may_see_results(current_user, evaluation):
+            fail(403, SEALED)
         results = compute_results(evaluation)
         vendor = results.vendor(response_id)
         if vendor is None:

@@ -1,7 +1,7 @@
 """Ranking and comparison pages, PDF scorecards and packs, spreadsheet exports."""
 from __future__ import annotations
 
-from flask import Blueprint, Response as HttpResponse, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response as HttpResponse, abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from app import audit, permissions
@@ -26,8 +26,8 @@ EXPORT_FORMATS = {
 @bp.get("/<int:evaluation_id>/ranking")
 def ranking(evaluation_id: int):
     evaluation = evaluation_or_404(evaluation_id, permissions.can_view_results)
-    if permissions.is_sealed(evaluation):
-        return render_template("reports/sealed.html", evaluation=evaluation)
+    if not permissions.may_see_results(current_user, evaluation):
+        return render_template("reports/sealed.html", evaluation=evaluation), 403
     results = compute_results(evaluation)
     return render_template("reports/ranking.html", evaluation=evaluation, results=results)
 
@@ -35,8 +35,8 @@ def ranking(evaluation_id: int):
 @bp.get("/<int:evaluation_id>/comparison")
 def comparison(evaluation_id: int):
     evaluation = evaluation_or_404(evaluation_id, permissions.can_view_results)
-    if permissions.is_sealed(evaluation):
-        return render_template("reports/sealed.html", evaluation=evaluation)
+    if not permissions.may_see_results(current_user, evaluation):
+        return render_template("reports/sealed.html", evaluation=evaluation), 403
     found = build_comparison(evaluation)
     return render_template("reports/comparison.html", evaluation=evaluation, comparison=found,
                            summary=executive_summary(found))
@@ -45,9 +45,8 @@ def comparison(evaluation_id: int):
 @bp.post("/<int:evaluation_id>/comparison/pack")
 def start_pack(evaluation_id: int):
     evaluation = evaluation_or_404(evaluation_id, permissions.can_view_results)
-    if permissions.is_sealed(evaluation):
-        flash(f"{SEALED} The comparison pack can be made once it has passed.", "error")
-        return redirect(url_for("reports.comparison", evaluation_id=evaluation.id))
+    if not permissions.may_see_results(current_user, evaluation):
+        return render_template("reports/sealed.html", evaluation=evaluation), 403
     job = enqueue(PACK_JOB, owner=current_user, title=f"Comparison pack · {evaluation.title}",
                   evaluation_id=evaluation.id,
                   params={"evaluation_id": evaluation.id, "requested_by": current_user.display_name,
@@ -60,8 +59,8 @@ def start_pack(evaluation_id: int):
 @bp.get("/<int:evaluation_id>/vendors/<int:response_id>/scorecard.pdf")
 def scorecard(evaluation_id: int, response_id: int):
     evaluation = evaluation_or_404(evaluation_id, permissions.can_view_results)
-    if permissions.is_sealed(evaluation):
-        abort(409, SEALED)
+    if not permissions.may_see_results(current_user, evaluation):
+        abort(403, SEALED)
     results = compute_results(evaluation)
     vendor = results.vendor(response_id)
     if vendor is None:
@@ -78,8 +77,8 @@ def scorecard(evaluation_id: int, response_id: int):
 def export(evaluation_id: int, fmt: str):
     """All answers, scores per evaluator, consensus and ranking: XLSX (a sheet each) or a zip of CSVs."""
     evaluation = evaluation_or_404(evaluation_id, permissions.can_view_results)
-    if permissions.is_sealed(evaluation):
-        abort(409, SEALED)
+    if not permissions.may_see_results(current_user, evaluation):
+        abort(403, SEALED)
     mimetype, write = EXPORT_FORMATS[fmt]
     data = write(exports.spreadsheet_tables(evaluation))
     filename = f"evaluation-{evaluation.id}-{safe_filename(evaluation.title)}.{fmt if fmt == 'xlsx' else 'csv.zip'}"

@@ -161,8 +161,8 @@ def consensus(response_id: int):
 @bp.get("/evaluations/<int:evaluation_id>/agreement")
 def agreement(evaluation_id: int):
     evaluation = evaluation_or_404(evaluation_id, permissions.can_view_results)
-    if permissions.is_sealed(evaluation):
-        return render_template("reports/sealed.html", evaluation=evaluation)
+    if not permissions.may_see_results(current_user, evaluation):
+        return render_template("reports/sealed.html", evaluation=evaluation), 403
     return render_template("reviews/agreement.html", evaluation=evaluation, agreement=evaluation_agreement(evaluation))
 
 

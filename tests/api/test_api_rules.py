@@ -74,7 +74,7 @@ def test_sealed_answers_stay_hidden_from_the_buyer_until_the_deadline(api_as, wo
     assert buyer.get(f"/evaluations/{world.evaluation.id}/responses").get_json()["items"][1]["status"] == "submitted"
     assert buyer.get(f"/responses/{world.response_b.id}/answers").status_code == 403
     ranking = buyer.get(f"/evaluations/{world.evaluation.id}/ranking")
-    assert ranking.status_code == 409 and "sealed" in ranking.get_json()["message"]
+    assert ranking.status_code == 403 and "sealed" in ranking.get_json()["message"]
     world.evaluation.deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
     answers = buyer.get(f"/responses/{world.response_b.id}/answers").get_json()["items"]

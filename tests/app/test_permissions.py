@@ -5,22 +5,17 @@ here fails the suite.
 """
 from __future__ import annotations
 
-from datetime import timedelta
-from pathlib import Path
-
 import pytest
 
-from app.extensions import db
-from app.models import Attachment, Clarification, ConflictDeclaration, Invitation, Job, ResponseStatus
-from app.models.base import utcnow
-from app.api import tokens
-from tests.api.helpers import bearer
-
-ROLES = ("anonymous", "admin", "buyer", "evaluator", "lead", "viewer", "vendor_a", "vendor_b", "other_buyer")
-STAFF_READERS = {"admin", "buyer", "viewer", "evaluator", "lead"}
-MANAGERS = {"admin", "buyer"}
-SIGNED_IN = set(ROLES) - {"anonymous"}
-PUBLIC = set(ROLES)
+from tests.app.matrix import (
+    MANAGERS,
+    PUBLIC,
+    ROLES,
+    SIGNED_IN,
+    STAFF_READERS,
+    prepare,
+    request_as,
+)
 
 # endpoint: (method, url template, roles allowed)
 MATRIX = {
@@ -125,44 +120,20 @@ def test_every_route_has_a_rule(app):
     assert endpoints == set(MATRIX), "add every new route to MATRIX with the roles allowed"
 
 
+# Rows whose allowed roles succeed only in a given state (tests/app/matrix.py GIVEN); the states
+# before it are rows of test_permission_states.py.
+GIVEN_FOR = {endpoint: ("scores submitted",) for endpoint in
+             ("reviews.consensus", "api_reviews.Consensus", "api_reviews.ConsensusQuestion")}
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
-def test_route_refuses_everyone_it_should(client, login, world, endpoint, role):
-    world.response_b.status = ResponseStatus.SUBMITTED
-    world.response_b.submitted_at = utcnow()
-    world.evaluation.sealed = False
-    # Both evaluators declared no conflict with vendor B and submitted their review: every page of the
-    # scoring workflow is open to them (the states before that are rows of test_api_permissions.py).
-    for evaluator in (world.evaluator, world.lead):
-        db.session.add(ConflictDeclaration(response_id=world.response_b.id, user_id=evaluator.id,
-                                           review_submitted_at=utcnow()))
-    invitation = Invitation(evaluation=world.evaluation, vendor_organisation=world.response_a.vendor_organisation,
-                            email="x@vendor-a.example", token_hash="0" * 64, expires_at=utcnow() + timedelta(days=1))
-    db.session.add(invitation)
-    attachment = Attachment(response_id=world.response_a.id, question_id="PRV-05", filename="consent.txt",
-                            stored_name="matrix-test-file", content_type="text/plain", size=5, sha256="0" * 64)
-    db.session.add(attachment)
-    job = Job(kind="report.test", owner_id=world.buyer.id, evaluation_id=world.evaluation.id)
-    db.session.add(job)
-    clarification = Clarification(evaluation_id=world.evaluation.id, question="Which locales?",
-                                  vendor_organisation_id=world.response_a.vendor_organisation_id)
-    db.session.add(clarification)
-    api_token, _ = tokens.create_token(world.buyer, "matrix")
-    db.session.commit()
-    (Path(client.application.config["UPLOAD_FOLDER"]) / "matrix-test-file").write_bytes(b"hello")
+def test_route_refuses_everyone_it_should(client, login, matrix_scene, endpoint, role):
     method, template, allowed = MATRIX[endpoint]
-    url = template.format(evaluation=world.evaluation.id, draft=world.response_a.id,
-                          submitted=world.response_b.id, invitation=invitation.id, buyer=world.buyer.id,
-                          attachment=attachment.id, job=job.id, clarification=clarification.id,
-                          questionnaire=world.evaluation.questionnaire_id, token=api_token.id)
+    prepare(client, matrix_scene, GIVEN_FOR.get(endpoint, ()))
+    url = matrix_scene.url(template)
     api = url.startswith("/api/")
-    headers = {}
-    if role != "anonymous" and api:
-        headers = bearer(getattr(world, role))  # the API ignores the session: it signs in by token only
-    elif role != "anonymous":
-        login(getattr(world, role))
-    answer = getattr(client, method)(url, headers=headers)
-    answer.close()  # a downloaded file stays open until the response is closed
+    answer = request_as(client, login, matrix_scene, role, method, url)
     if role in allowed:
         assert answer.status_code not in (401, 403, 404, 405), f"{role} should reach {endpoint}"
         assert answer.status_code < 500

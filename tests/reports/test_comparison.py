@@ -49,9 +49,9 @@ def test_comparison_respects_sealing(client, demo, demo_user):
     db.session.commit()
     demo_user("buyer@acme.example")
     assert "sealed until the deadline" in client.get(f"/evaluations/{demo.id}/comparison").get_data(as_text=True)
-    assert client.get(f"/evaluations/{demo.id}/export.xlsx").status_code == 409
+    assert client.get(f"/evaluations/{demo.id}/export.xlsx").status_code == 403
     started = client.post(f"/evaluations/{demo.id}/comparison/pack")
-    assert started.status_code == 302 and started.headers["Location"].endswith(f"/evaluations/{demo.id}/comparison")
+    assert started.status_code == 403 and "sealed until the deadline" in started.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
 
 

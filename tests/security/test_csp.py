@@ -70,16 +70,18 @@ class RecordingClient:
     def __getattr__(self, name):
         return getattr(self._client, name)
 
-    def get(self, url, **kwargs):
-        answer = self._client.get(url, **kwargs)
+    def open(self, url, **kwargs):
+        answer = self._client.open(url, **kwargs)
         answer.get_data()
-        self.pages.append((url, answer))
+        if kwargs.get("method", "GET") == "GET":
+            self.pages.append((url, answer))
         return answer
 
 
 @pytest.fixture
-def scored_world(world):
-    """The matrix world, with vendor B's response answered and scored so pages show real content."""
+def scored_world(matrix_scene):
+    """The matrix scene, with vendor B's response answered so pages show real content."""
+    world = matrix_scene.world
     # Stored directly (the editor's path is covered elsewhere): one savepoint per answer is slow on SQLite.
     questions = {question.id: question for question in questions_of(world.response_b)}
     for question_id, raw in raw_answers(world.response_b).items():
@@ -89,12 +91,12 @@ def scored_world(world):
                                   updated_by_id=world.vendor_b.id))
     db.session.flush()
     db.session.commit()
-    return world
+    return matrix_scene
 
 
-def _check(client, login, world, endpoint, role):
+def _check(client, login, scene, endpoint, role):
     recording = RecordingClient(client)
-    matrix.test_route_refuses_everyone_it_should(recording, login, world, endpoint, role)
+    matrix.test_route_refuses_everyone_it_should(recording, login, scene, endpoint, role)
     assert recording.pages, f"{endpoint} fetched nothing"
     for url, answer in recording.pages:
         assert answer.status_code < 500
