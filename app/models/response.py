@@ -49,8 +49,8 @@ class Response(db.Model):
     evaluation: Mapped[Evaluation] = relationship()
     vendor_organisation: Mapped[Organisation] = relationship()
     questionnaire: Mapped[QuestionnaireVersion] = relationship()
-    answers: Mapped[list["Answer"]] = relationship(back_populates="response", cascade="all, delete-orphan")
-    attachments: Mapped[list["Attachment"]] = relationship(
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Attachment.id"
     )
 

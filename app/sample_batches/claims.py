@@ -23,8 +23,9 @@ checks listed in SPC-01 / VIS-01 / TXT-01 name no threshold, so they are compare
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from app.questionnaires.model import Question, Questionnaire
 from app.samples import BatchReport, Claimed, Claims, Comparison, compare_with_claims

@@ -79,7 +79,9 @@ def coverage(value: Any, params: Mapping[str, Any], requirements: Requirements) 
         table_rows(value), params["locale_column"], params["count_column"], locale_key
     )
     unit = "contributors" if target == "min_contributors" else "hours"
-    per_locale, parts, skipped = [], [], []
+    per_locale: list[dict[str, Any]] = []
+    parts: list[str] = []
+    skipped: list[str] = []
     for locale_target in requirements.locales:
         needed = getattr(locale_target, target)
         if not needed:
@@ -134,10 +136,7 @@ def required_fraction(
     """
     kind = params["of"]
     key = locale_key if kind == "locales" else item_key
-    if kind == "locales":
-        wanted = [t.locale for t in requirements.locales]
-    else:
-        wanted = list(getattr(requirements, kind))
+    wanted = [t.locale for t in requirements.locales] if kind == "locales" else list(getattr(requirements, kind))
     required: list[tuple[str, str]] = []
     for item in wanted:
         if key(item) not in {norm for norm, _ in required}:
@@ -212,7 +211,8 @@ def distribution_match(
         grouped[str(group) if group is not None else "(none)"].append(row)
     if not grouped:
         raise UnusableAnswer(f"the table gives no {attribute} mix")
-    per_group, parts = [], []
+    per_group: list[dict[str, Any]] = []
+    parts: list[str] = []
     for group, group_rows in grouped.items():
         counts, names = column_sums(
             group_rows, params["category_column"], params["value_column"], item_key

@@ -5,8 +5,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.samples.images import (aggregate_images, analyse_image_file, laplacian_variance, measure_image,
-                                near_duplicate_groups)
+from app.samples.images import (
+    aggregate_images,
+    analyse_image_file,
+    laplacian_variance,
+    measure_image,
+    near_duplicate_groups,
+)
 from tests.samples.synth import blurred, noisy_copy, texture
 
 

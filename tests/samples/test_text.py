@@ -5,8 +5,15 @@ import json
 
 import pytest
 
-from app.samples.text import (aggregate_texts, detect_language, find_pii, language_of_locale, measure_text,
-                              normalise_text, read_jsonl)
+from app.samples.text import (
+    aggregate_texts,
+    detect_language,
+    find_pii,
+    language_of_locale,
+    measure_text,
+    normalise_text,
+    read_jsonl,
+)
 
 SENTENCES = {
     "en-US": "The weather was lovely this morning, so we walked along the river to the old market.",
