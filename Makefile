@@ -1,4 +1,5 @@
-# DataVet: `make run` serves the app with demo data, `make test` runs the whole suite.
+# DataVet: `make run` serves the app with demo data, `make test` runs the whole suite, `make test-fast` the
+# inner loop (no browser, slow, PostgreSQL or Redis tests), `make lint` checks style and types.
 # Both set everything up first (Debian packages, virtualenv, database), so a fresh clone needs nothing else.
 
 PYTHON ?= python3.11
@@ -12,7 +13,7 @@ export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 # Fonts for every script vendors write (CJK, Devanagari, Thai, Arabic) in PDFs; pdftoppm for page images.
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-noto-cjk poppler-utils fontconfig
 
-.PHONY: run test test-postgres bench system-deps venv db seed clean
+.PHONY: run test test-fast test-postgres lint bench system-deps venv db seed clean
 
 system-deps: $(VENV)/.system-deps
 $(VENV)/.system-deps: Makefile
@@ -28,7 +29,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,lint]"
 	@touch $@
 
 db: system-deps venv
@@ -47,6 +48,17 @@ test: system-deps venv
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
+# The inner loop: everything but the tests that need Chromium, PostgreSQL or Redis, or take seconds each.
+test-fast: system-deps venv
+	@$(PY) -m pytest -m "not browser and not slow and not postgres and not redis" $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+# ruff's formatter is the code's layout; mypy checks the typed packages listed in pyproject.toml ([tool.mypy]).
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
 test-postgres: system-deps venv
 	@test -n "$$TEST_DATABASE_URL" || { echo "Set TEST_DATABASE_URL, e.g. postgresql://postgres@127.0.0.1:5432/test"; exit 1; }
 	@DATAVET_TEST_DB=postgres $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
@@ -62,4 +74,4 @@ bench: system-deps venv
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache

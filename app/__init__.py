@@ -72,14 +72,14 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
-    from app.evaluations.views import bp as evaluations_bp
     from app.evaluations import weights_views  # noqa: F401  (weights and price routes on evaluations_bp)
+    from app.evaluations.views import bp as evaluations_bp
     from app.jobs.views import bp as jobs_bp
-    from app.workbooks.views import bp as workbooks_bp
     from app.main.views import bp as main_bp
     from app.reports.views import bp as reports_bp
     from app.responses.views import bp as responses_bp
     from app.reviews.views import bp as reviews_bp
+    from app.workbooks.views import bp as workbooks_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, evaluations_bp, responses_bp, reviews_bp, reports_bp, jobs_bp,
                       workbooks_bp):

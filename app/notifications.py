@@ -8,7 +8,7 @@ time zone (from their profile) with UTC beside it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
@@ -46,7 +46,7 @@ def when(moment: datetime, zone_name: str = "UTC") -> str:
     local = moment.astimezone(zone)
     text = f"{local:%A %d %B %Y, %H:%M} {local.tzname()}"
     if local.utcoffset() != timedelta(0):
-        text += f" ({moment.astimezone(timezone.utc):%d %b %Y %H:%M} UTC)"
+        text += f" ({moment.astimezone(UTC):%d %b %Y %H:%M} UTC)"
     return text
 
 

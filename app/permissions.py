@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort
 import sqlalchemy as sa
+from flask import abort
 
 from app.extensions import db
-
 from app.models import ConflictDeclaration, Evaluation, OrganisationKind, Response, Role, User
 from app.models.base import utcnow
 

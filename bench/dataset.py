@@ -30,9 +30,26 @@ from werkzeug.security import generate_password_hash
 
 from app.demo import VendorProfile, demo_answer, demo_requirements
 from app.extensions import db
-from app.models import (Answer, Attachment, ConflictDeclaration, ConsensusScore, Evaluation, EvaluationStatus,
-                        EvaluatorAssignment, EvidenceLevel, Invitation, Organisation, OrganisationKind,
-                        QuestionnaireVersion, Response, ResponseStatus, Role, Score, SectionWeight, User)
+from app.models import (
+    Answer,
+    Attachment,
+    ConflictDeclaration,
+    ConsensusScore,
+    Evaluation,
+    EvaluationStatus,
+    EvaluatorAssignment,
+    EvidenceLevel,
+    Invitation,
+    Organisation,
+    OrganisationKind,
+    QuestionnaireVersion,
+    Response,
+    ResponseStatus,
+    Role,
+    Score,
+    SectionWeight,
+    User,
+)
 from app.models.base import utcnow
 from app.questionnaires import store
 from app.questionnaires.answers import parse_answer, visible_questions

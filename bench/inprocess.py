@@ -112,7 +112,7 @@ def measure_pages(app, clients: Clients, pages: list[Page], *, time_pages: bool 
     for page in pages:
         try:
             count = queries(app, clients, page)
-            timing = timed(lambda: clients.get(page), repeat=3, budget=3.0, warm=False) if time_pages else None
+            timing = timed(lambda page=page: clients.get(page), repeat=3, budget=3.0, warm=False) if time_pages else None
         except BenchError as error:
             result.append(PageMeasure(page.name, None, None, None, str(error)))
             continue

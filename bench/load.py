@@ -72,7 +72,7 @@ def gunicorn(app_spec: str, env: dict[str, str], ready_path: str = "/"):
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise BenchError(f"gunicorn {app_spec} did not start (exit {process.poll()})")
+                    raise BenchError(f"gunicorn {app_spec} did not start (exit {process.poll()})") from None
                 time.sleep(0.2)
         yield base
     finally:

@@ -294,7 +294,7 @@ def verify(app, accounts: list[tuple[str, int]], tally: Tally) -> dict:
             lost += sum(1 for token in tokens if token[:-1] not in pieces)
             positions = [pieces.index(t[:-1]) for t in tokens if t[:-1] in pieces]
             out_of_order += positions != sorted(positions)
-        for key, (value, revision) in stored.items():
+        for key, (_value, revision) in stored.items():
             # One save, one transaction: the answer's revision and the trail's count move together.
             half_written += revision != saves[key]
         for response in db.session.scalars(sa.select(Response).where(Response.id.in_([r for _, r in accounts]))):
@@ -385,7 +385,6 @@ def run(args) -> dict:
                 restart_seconds = restart_postgres(args.cluster)
         for user in users:
             user.join(timeout=max(1.0, stop_at + 60 - time.monotonic()))
-        end = time.monotonic() - t0
         stuck = sum(user.is_alive() for user in users)
         latencies = sorted(s.latency for s in tally.acks)
         result = {

@@ -84,7 +84,7 @@ def _queries_table(growth: dict) -> list[str]:
         known = {n for n in counts if n is not None}
         verdict = "yes" if len(known) == 1 and len([n for n in counts if n is not None]) > 1 else (
             "GROWS" if len(known) > 1 else "n/a")
-        shown = ["failed" if cell.get("error") else "—" if n is None else str(n) for cell, n in zip(cells, counts)]
+        shown = ["failed" if cell.get("error") else "—" if n is None else str(n) for cell, n in zip(cells, counts, strict=True)]
         lines.append(f"| {page} | " + " | ".join(shown) + f" | {verdict} |")
     return lines
 
@@ -218,7 +218,7 @@ def plot(results: dict, path: Path) -> None:
     for page in _pages(sqlite["growth"]):
         points = [(v, growth[v][page]["cpu_ms"]) for v in vendors if page in growth[v] and growth[v][page]["cpu_ms"]]
         if len(points) > 2:
-            axes[0].plot(*zip(*points), marker="o", label=page)
+            axes[0].plot(*zip(*points, strict=True), marker="o", label=page)
     axes[0].set_title("One request (SQLite), CPU ms")
     documents = {int(k): v for k, v in sqlite.get("documents", {}).items() if "error" not in v}
     series = {"PDF scorecard": lambda d: d["scorecard"]["cpu"],
@@ -229,7 +229,7 @@ def plot(results: dict, path: Path) -> None:
     for label, value in series.items():
         points = [(v, value(documents[v])) for v in sorted(documents) if value(documents[v]) is not None]
         if points:
-            axes[1].plot(*zip(*points), marker="o", label=label)
+            axes[1].plot(*zip(*points, strict=True), marker="o", label=label)
     axes[1].set_title("Documents, CPU s")
     engine = results["engine"]
     for key, label in (("ranking_seconds", "ranking"), ("critical_seconds", "critical weight changes"),

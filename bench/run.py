@@ -58,7 +58,7 @@ def _documents(app, clients: Clients, seeded, vendors: int, evaluation_id: int, 
                 found[kind] = asdict(measure_pdf(clients, page, repeat=1))
         else:
             count = queries(app, clients, page)  # also the warm-up
-            timing = timed(lambda: clients.get(page), repeat=2, budget=3.0, warm=False)
+            timing = timed(lambda page=page: clients.get(page), repeat=2, budget=3.0, warm=False)
             found[kind] = {"wall": timing.wall, "cpu": timing.cpu, "queries": count, "path": page.path}
     return found
 

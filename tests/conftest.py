@@ -12,9 +12,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+from hypothesis import settings
 
 pytest_plugins = ["tests.world", "tests.app.scene"]
 
@@ -25,6 +25,24 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+# Fixtures that need a server besides SQLite, and the marker (pyproject.toml) a test using one carries.
+SERVER_FIXTURES = {"redis_url": "redis", "pg_app": "postgres"}
+
+
+def markers_for(path: Path, fixturenames) -> set[str]:
+    """The markers a test gets from where it lives and what it uses (``make test-fast`` deselects them)."""
+    found = {marker for fixture, marker in SERVER_FIXTURES.items() if fixture in fixturenames}
+    if BROWSER_TESTS in Path(path).resolve().parents:
+        found.add("browser")
+    return found
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for marker in markers_for(item.path, getattr(item, "fixturenames", ())):
+            item.add_marker(marker)
 
 
 def _postgres_server_url() -> str | None:

@@ -1,7 +1,7 @@
 """Marshmallow fields and validators shared by the API schemas."""
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 import marshmallow as ma
 
@@ -19,7 +19,7 @@ class UTCDateTime(ma.fields.AwareDateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return moment.astimezone(timezone.utc)
+            return moment.astimezone(UTC)
         except (OverflowError, ValueError):  # e.g. year 1 minus an offset
             raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from None
 

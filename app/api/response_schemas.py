@@ -9,6 +9,7 @@ from app.api.errors import ErrorSchema
 from app.api.fields import UTCDateTime
 from app.api.schemas import ResponseSummarySchema
 
+
 class ResponseSchema(ResponseSummarySchema):
     vendor_organisation_id = fields.Integer(required=True)
     questionnaire_id = fields.Integer(required=True)

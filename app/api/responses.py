@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timezone
+from datetime import UTC
 
 import sqlalchemy as sa
 from flask.views import MethodView
@@ -135,7 +135,7 @@ def _conflict(conflict: services.Conflict, stored: Answer | None) -> dict:
             "theirs": stored.value if stored else conflict.theirs, "revision": stored.revision if stored else 0,
             "changed_by": conflict.changed_by,
             # Error bodies are not dumped through a schema, so the time is written as ISO 8601 here.
-            "changed_at": conflict.changed_at.astimezone(timezone.utc).isoformat()}
+            "changed_at": conflict.changed_at.astimezone(UTC).isoformat()}
 
 
 def _saved_answers(response: Response, saved: list[str], asked: list[str]) -> dict:

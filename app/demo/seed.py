@@ -11,12 +11,11 @@ from app.demo import DEMO_PASSWORD, VENDOR_PROFILES, demo_answer, demo_requireme
 from app.evaluations import services as evaluations
 from app.evaluations.invitations import ensure_response
 from app.extensions import db
-from app.models import Evaluation, Organisation, OrganisationKind, Role, User
+from app.models import Organisation, OrganisationKind, Role, User
 from app.models.base import utcnow
 from app.questionnaires import store
 from app.questionnaires.answers import visible_questions
-from app.responses import evidence
-from app.responses import services as responses
+from app.responses import evidence, services as responses
 from app.reviews import services as reviews
 
 BUYER = "Acme Speech AI"

@@ -80,7 +80,7 @@ def weights_ahp(evaluation_id: int):
     return render_template(
         "evaluations/weights_ahp.html", evaluation=evaluation, criteria=items, pairs=pairs, typed=typed,
         errors=errors, result=result, refusal=refusal, problem=problem, bad_pairs=bad_pairs, form=form,
-        options={key: weights.saaty_options(a.title, b.title) for key, (a, b) in zip(keys, pairs)},
+        options={key: weights.saaty_options(a.title, b.title) for key, (a, b) in zip(keys, pairs, strict=True)},
         pair_key=weights.pair_key, max_cr=MAX_CONSISTENCY_RATIO, random_index_table=RANDOM_INDEX_TABLE,
         random_index=weights.random_index_rows(), price=price,
     ), status

@@ -14,9 +14,10 @@ import stat
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, Callable, Iterator
+from typing import IO
 
 CHUNK_BYTES = 1 << 20
 DEFAULT_MAX_TOTAL_BYTES = 2 << 30  # 2 GiB: generous for a pilot batch, far below the disk
@@ -253,10 +254,10 @@ def _check_stream(member: _Member, written: int, written_total: int, max_total_b
     if written_total > max_total_bytes:
         raise UnsafeArchive(f"The archive unpacks to more than {_mib(max_total_bytes)} (limit reached while "
                             f"extracting '{member.name}').", member.name)
-    if member.compressed_size is not None and written > RATIO_FLOOR_BYTES:
-        if written / max(member.compressed_size, 1) > max_ratio:
-            raise UnsafeArchive(f"Member '{member.name}' expands more than {max_ratio:g} times; this looks like a "
-                                "decompression bomb.", member.name)
+    if (member.compressed_size is not None and written > RATIO_FLOOR_BYTES
+            and written / max(member.compressed_size, 1) > max_ratio):
+        raise UnsafeArchive(f"Member '{member.name}' expands more than {max_ratio:g} times; this looks like a "
+                            "decompression bomb.", member.name)
 
 
 def _empty(root: Path, *, remove_dir: bool) -> None:

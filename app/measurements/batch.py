@@ -6,16 +6,16 @@ result is a frozen :class:`BatchReport` that ``to_dict()`` turns into JSON-ready
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Union
 
 from app.measurements.audio import AUDIO_EXTENSIONS, AudioMetrics, aggregate_audio, analyse_audio_file
 from app.measurements.images import IMAGE_EXTENSIONS, ImageMetrics, aggregate_images, analyse_image_file
 from app.measurements.metadata import MetadataSummary, read_metadata, summarise_metadata
 from app.measurements.text import TEXT_EXTENSIONS, TextMetrics, aggregate_texts, measure_text, read_jsonl
 
-ItemMetrics = Union[AudioMetrics, ImageMetrics, TextMetrics]
+ItemMetrics = AudioMetrics | ImageMetrics | TextMetrics
 Progress = Callable[[int, int], None]
 MODALITIES = ("audio", "image", "text")
 _ALIASES = {"images": "image", "speech": "audio", "texts": "text"}
@@ -49,7 +49,7 @@ class BatchReport:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "BatchReport":
+    def from_dict(cls, data: dict) -> BatchReport:
         """Rebuild a report stored as JSON by :meth:`to_dict`."""
         item_type = _ITEM_TYPES[data["modality"]]
         return cls(modality=data["modality"], items=[item_type(**i) for i in data["items"]],

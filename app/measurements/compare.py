@@ -7,8 +7,9 @@ in which case they come back as "not_measurable".
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Callable, Literal, Sequence
+from typing import Literal
 
 from scipy.stats import binom
 

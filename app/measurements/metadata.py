@@ -8,9 +8,9 @@ those that look categorical (few distinct values) are reported as extra demograp
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
-from typing import Iterable, Sequence
 
 import pandas as pd
 

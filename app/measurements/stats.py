@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 
 def describe(values: Iterable[float | None]) -> dict[str, float | int | None]:

@@ -28,8 +28,8 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Sequence
 
 import langcodes
 from py3langid.langid import MODEL_FILE, LanguageIdentifier

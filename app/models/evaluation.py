@@ -43,13 +43,13 @@ class Evaluation(db.Model):
 
     organisation: Mapped[Organisation] = relationship()
     questionnaire: Mapped[QuestionnaireVersion] = relationship()
-    section_weights: Mapped[list["SectionWeight"]] = relationship(
+    section_weights: Mapped[list[SectionWeight]] = relationship(
         back_populates="evaluation", cascade="all, delete-orphan", order_by="SectionWeight.position"
     )
-    invitations: Mapped[list["Invitation"]] = relationship(
+    invitations: Mapped[list[Invitation]] = relationship(
         back_populates="evaluation", cascade="all, delete-orphan", order_by="Invitation.id"
     )
-    assignments: Mapped[list["EvaluatorAssignment"]] = relationship(
+    assignments: Mapped[list[EvaluatorAssignment]] = relationship(
         back_populates="evaluation", cascade="all, delete-orphan"
     )
 

@@ -37,7 +37,7 @@ class Organisation(db.Model):
     kind: Mapped[OrganisationKind] = mapped_column(sa.Enum(OrganisationKind, native_enum=False, length=20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    users: Mapped[list["User"]] = relationship(back_populates="organisation")
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
 
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name!r}>"

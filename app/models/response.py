@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +13,9 @@ from app.models.base import UTCDateTime, utcnow
 from app.models.evaluation import Evaluation
 from app.models.people import Organisation
 from app.models.questionnaire import QuestionnaireVersion
+
+if TYPE_CHECKING:
+    from app.models.review import ConflictDeclaration
 
 
 class ResponseStatus(enum.StrEnum):
@@ -49,11 +52,10 @@ class Response(db.Model):
     evaluation: Mapped[Evaluation] = relationship()
     vendor_organisation: Mapped[Organisation] = relationship()
     questionnaire: Mapped[QuestionnaireVersion] = relationship()
-    answers: Mapped[list["Answer"]] = relationship(back_populates="response", cascade="all, delete-orphan")
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
     # Evaluators' conflict-of-interest declarations (read by the access rules, one query per response).
-    declarations: Mapped[list["ConflictDeclaration"]] = relationship(  # noqa: F821 (app.models.review)
-        cascade="all, delete-orphan", passive_deletes=True)
-    attachments: Mapped[list["Attachment"]] = relationship(
+    declarations: Mapped[list[ConflictDeclaration]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    attachments: Mapped[list[Attachment]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Attachment.id"
     )
 

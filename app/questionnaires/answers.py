@@ -33,7 +33,7 @@ class FieldError:
     """One invalid input. ``path`` is ``(question_id,)`` or, for a table cell, ``(question_id, row, column_id)``
     with ``row`` counted from 1 in the rows as given (empty rows included)."""
 
-    path: tuple[Any, ...]
+    path: tuple[str, *tuple[Any, ...]]
     message: str
 
     @property

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def at(where: str, message: str) -> str:
     return f"{where}: {message}" if where else message
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: Any) -> TypeGuard[float]:
     """A finite int or float; booleans are not numbers although Python says they are."""
     return (
         isinstance(value, (int, float))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.questionnaires.codes import CodeError, check_country, check_language, check_locale
-from app.questionnaires.model import COLUMN_TYPES, QUESTION_TYPES
+from app.questionnaires.model import COLUMN_TYPES, QUESTION_TYPES, Column, Question
 
 YES = frozenset({"yes", "y", "true", "1", "on"})
 NO = frozenset({"no", "n", "false", "0", "off"})
@@ -86,7 +86,7 @@ def _parse_yes_no(raw: Any, spec: Any) -> bool:
     raise Invalid(f"{shown(raw)} is not yes or no")
 
 
-def _match_option(raw: Any, spec: Any) -> str:
+def _match_option(raw: Any, spec: Question | Column) -> str:
     if isinstance(raw, str):
         wanted = raw.strip().casefold()
         for option in spec.options:
@@ -104,7 +104,7 @@ def _parse_multi(raw: Any, spec: Any) -> list[str]:
     else:
         raise Invalid(f"{shown(raw)} is not a list of options")
     chosen: set[str] = set()
-    problems = []
+    problems: list[tuple[tuple[Any, ...], str]] = []
     for item in items:
         try:
             chosen.add(_match_option(item, spec))
@@ -119,6 +119,7 @@ def _parse_multi(raw: Any, spec: Any) -> list[str]:
 def _to_number(raw: Any) -> float | int:
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise Invalid(f"{shown(raw)} is not a number")
+    number: float | int
     if isinstance(raw, str):
         text = raw.strip().replace("\u2212", "-")
         if len(text) > 40:
@@ -127,12 +128,14 @@ def _to_number(raw: Any) -> float | int:
             if re.fullmatch(r"[+-]?\d+,\d+", text):
                 raise Invalid(f"{shown(raw)} is not a number: use a dot for decimals (e.g. 12.5)")
             raise Invalid(f"{shown(raw)} is not a number")
-        raw = float(text) if any(c in text for c in ".eE") else int(text)
-    if isinstance(raw, float) and not math.isfinite(raw):
-        raise Invalid(f"{shown(raw)} is not a number")
-    if abs(raw) > MAX_MAGNITUDE:
-        raise Invalid(f"{shown(raw)} is too large")
-    return raw
+        number = float(text) if any(c in text for c in ".eE") else int(text)
+    else:
+        number = raw
+    if isinstance(number, float) and not math.isfinite(number):
+        raise Invalid(f"{shown(number)} is not a number")
+    if abs(number) > MAX_MAGNITUDE:
+        raise Invalid(f"{shown(number)} is too large")
+    return number
 
 
 def _canonical_number(value: float | int) -> float | int:

@@ -156,6 +156,7 @@ class MustHaveRule:
         if self.kind == "min_score":
             return (
                 auto_score is not None
+                and self.min_score is not None
                 and not math.isnan(auto_score)
                 and auto_score >= self.min_score - 1e-9
             )

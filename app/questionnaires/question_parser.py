@@ -7,9 +7,9 @@ question is dropped (``None``) when it had any, so the caller can keep checking 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from app.questionnaires.contracts import ScorerContext, check_check_params, check_scorer_params
 from app.questionnaires.errors import Collector, Reader, describe, is_number, plain_json
@@ -211,7 +211,8 @@ def parse_visibility(reader: Reader, ctx: QuestionContext, key: str = "visible_i
     sub = Reader(reader.collector, spec, question_id=reader.question_id,
                  where=f"{reader.where + ' ' if reader.where else ''}visible_if".strip())
     sub.check_keys({"modalities", "answer"})
-    if "modalities" not in spec and "answer" not in spec:
+    # A key given as null is not given: {answer: null} alone would be stored as {}, which is refused.
+    if spec.get("modalities") is None and spec.get("answer") is None:
         sub.problem("needs 'modalities' and/or 'answer'")
     modalities = sub.items("modalities") or []
     for modality in modalities:
@@ -232,8 +233,7 @@ def parse_visibility(reader: Reader, ctx: QuestionContext, key: str = "visible_i
         elif target is not None and target not in ctx.earlier:
             cond.problem(f"refers to question '{target}', which is not earlier in the questionnaire; "
                          f"a condition can only depend on an answer given before")
-        elif target is not None and ctx.earlier[target] is not None:
-            control = ctx.earlier[target]
+        elif target is not None and (control := ctx.earlier[target]) is not None:
             if control.type not in ("yes_no", *CHOICE_TYPES):
                 cond.problem(f"can depend only on a yes_no or choice question, not on {target} ({control.type})")
             elif _condition_values(cond, control, values, "the condition") and has_equals != has_in:

@@ -54,6 +54,7 @@ from typing import Any
 import yaml
 
 from app.questionnaires import contracts
+from app.questionnaires.codes import normalise_locale
 from app.questionnaires.errors import Collector, Problem, QuestionnaireError, Reader, describe
 from app.questionnaires.model import (
     AnswerCondition,
@@ -66,7 +67,6 @@ from app.questionnaires.model import (
     Visibility,
 )
 from app.questionnaires.question_parser import QuestionContext, parse_question, parse_visibility
-from app.questionnaires.codes import normalise_locale
 
 __all__ = [
     "Problem",
@@ -138,8 +138,10 @@ def parse_questionnaire(
             section_ids.add(section.id)
             sections.append(section)
     seen: set[str] = set()
-    for duplicate in [q for q in all_ids if q in seen or seen.add(q)]:
-        collector.add(duplicate, "question id used more than once; ids must be unique")
+    for question_id in all_ids:
+        if question_id in seen:
+            collector.add(question_id, "question id used more than once; ids must be unique")
+        seen.add(question_id)
     if collector.problems:
         raise QuestionnaireError(collector.problems)
     return Questionnaire(id=qid or "", title=title or "", version=version or 1, language=language,

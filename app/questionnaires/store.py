@@ -41,7 +41,8 @@ def import_parsed(questionnaire: Questionnaire, *, source: str = "<data>") -> tu
             raise QuestionnaireError([
                 Problem(source, None,
                         f"version {questionnaire.version} of '{questionnaire.id}' is already stored with different "
-                        f"content; stored versions never change, so raise 'version' to {latest_version(questionnaire.id) + 1}")
+                        f"content; stored versions never change, so raise 'version' to "
+                        f"{latest_version(questionnaire.id) + 1}")
             ])
         return existing, False
     row = QuestionnaireVersion(
@@ -58,9 +59,9 @@ def import_directory(directory: str | Path) -> list[tuple[QuestionnaireVersion, 
 
 
 def latest_version(key: str) -> int:
-    return db.session.scalar(
+    return db.session.scalars(
         sa.select(sa.func.coalesce(sa.func.max(QuestionnaireVersion.version), 0)).where(QuestionnaireVersion.key == key)
-    )
+    ).one()
 
 
 def latest_versions() -> list[QuestionnaireVersion]:

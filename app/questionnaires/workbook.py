@@ -183,6 +183,7 @@ def questionnaire_to_xlsx(questionnaire: Questionnaire) -> bytes:
     """The questionnaire for reading offline: an overview sheet and one sheet per table question."""
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one ordinary sheet
     sheet.title = OVERVIEW_SHEET
     headers = ("ID", "Section", "Question", "Type", "Required", "References", "Help", "Allowed values / unit",
                "Shown when")
@@ -201,7 +202,7 @@ def questionnaire_to_xlsx(questionnaire: Questionnaire) -> bytes:
             sheet.cell(row, index).alignment = _WRAP
         if question.type == "table":
             _table_sheet(book, lists, question, [])
-    for letter, width in zip("ABCDEFGHI", (10, 22, 60, 14, 9, 40, 40, 30, 22)):
+    for letter, width in zip("ABCDEFGHI", (10, 22, 60, 14, 9, 40, 40, 30, 22), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     return _save(book)
@@ -211,6 +212,7 @@ def response_to_xlsx(questionnaire: Questionnaire, answers: Mapping[str, Any], m
     """A workbook the vendor fills offline, pre-filled with ``answers`` (canonical values)."""
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one ordinary sheet
     sheet.title = ANSWERS_SHEET
     for index, header in enumerate(ANSWER_HEADERS, start=1):
         _put(sheet, 1, index, header)
@@ -233,7 +235,7 @@ def response_to_xlsx(questionnaire: Questionnaire, answers: Mapping[str, Any], m
         if question.type in ("yes_no", "single_choice"):
             lists.dropdown(sheet, question, f"{get_column_letter(answer_column)}{row}")
         row += 1
-    for letter, width in zip("ABCDEFGH", (10, 20, 60, 14, 36, 9, 18, 30)):
+    for letter, width in zip("ABCDEFGH", (10, 20, 60, 14, 36, 9, 18, 30), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     return _save(book)
@@ -358,13 +360,13 @@ def _read_table(sheet: Any, question: Question, answers: dict[str, Any], errors:
                 header = _raw(cell)
                 if header is None or (isinstance(header, str) and not header.strip()):
                     continue
-                column = by_name.get(str(header).strip().casefold())
-                if column is None or column.id in letters:
+                named = by_name.get(str(header).strip().casefold())
+                if named is None or named.id in letters:
                     errors.append(CellError(question.id, number, get_column_letter(index + 1),
                                             f"unknown or repeated column header '{header}'"))
                     continue
-                positions[index] = column
-                letters[column.id] = get_column_letter(index + 1)
+                positions[index] = named
+                letters[named.id] = get_column_letter(index + 1)
             for column in question.columns:
                 if column.required and column.id not in letters:
                     errors.append(CellError(question.id, HEADER_ROW, None, f"the column '{column.label}' is missing"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -170,4 +170,4 @@ def audit_summary(evaluation: Evaluation, zone: ZoneInfo) -> AuditSummary:
 
 def _aware(moment: datetime) -> datetime:
     # SQL aggregates (min/max) bypass the column type and come back naive from SQLite; they are UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

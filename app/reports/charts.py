@@ -131,7 +131,7 @@ def acceptability_chart(comparison: Comparison) -> str | None:
         for rank in range(len(rows)):
             shares = [r.rank_shares[rank] * 100 for r in rows]
             axes.barh(range(len(rows)), shares, left=left, height=0.6, color=_colour(rank), label=f"rank {rank + 1}")
-            left = [a + b for a, b in zip(left, shares)]
+            left = [a + b for a, b in zip(left, shares, strict=True)]
         axes.set_yticks(range(len(rows)), [_label(r.vendor) for r in rows])
         axes.invert_yaxis()
         axes.set_xlim(0, 100)

@@ -93,7 +93,7 @@ def _criteria(questionnaire, vendors: tuple[VendorResult, ...],
         cells = tuple(
             None if q is None else CriterionCell(
                 q.score, q.method, heat_class((q.score or 0.0) / 4.0), evidence[(v.response_id, q.question_id)])
-            for q, v in zip(found, vendors)
+            for q, v in zip(found, vendors, strict=True)
         )
         rows.append(CriterionRow(question.id, question.text, question.section_id, cells))
     return tuple(rows)
@@ -109,7 +109,7 @@ def _must_haves(questionnaire, vendors: tuple[VendorResult, ...]) -> tuple[MustH
         statuses = tuple(
             f"failed: {failures[question.id].detail}" if question.id in failures
             else "met" if question.id in seen else "not asked"
-            for seen, failures in zip(asked, failed)
+            for seen, failures in zip(asked, failed, strict=True)
         )
         rows.append(MustHaveRow(question.id, question.text, question.must_have.reason, statuses))
     return tuple(rows)

@@ -15,7 +15,7 @@ import io
 import re
 import zipfile
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -51,7 +51,7 @@ def _safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _utc(moment: datetime | None) -> datetime | None:
     # Spreadsheet cells have no time zone: write UTC wall time and say so in the column name.
-    return None if moment is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return None if moment is None else moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _answer_text(question: Question | None, value: Any, files: list[str]) -> Any:

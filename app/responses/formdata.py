@@ -37,7 +37,7 @@ def raw_answers(form: MultiDict, questions) -> tuple[dict[str, Any], dict[str, i
 def _table_rows(form: MultiDict, question) -> list[dict[str, str]]:
     prefix = f"q.{question.id}."
     rows: dict[int, dict[str, str]] = {}
-    for key in form.keys():
+    for key in form:
         if not key.startswith(prefix):
             continue
         row_part, _, column = key[len(prefix):].partition(".")

@@ -10,8 +10,7 @@ from app import audit, permissions
 from app.extensions import db
 from app.questionnaires import store
 from app.questionnaires.answers import visible_questions
-from app.responses import autosave as autosave_json
-from app.responses import evidence, services
+from app.responses import autosave as autosave_json, evidence, services
 from app.responses.formdata import display_value, raw_answers
 from app.sample_batches import services as sample_batches
 from app.web.loaders import attachment_or_404, response_or_404

@@ -20,8 +20,9 @@ questions are read here:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from app.measurements import BatchReport, Claimed, Claims, Comparison, compare_with_claims
 from app.questionnaires.model import Question, Questionnaire

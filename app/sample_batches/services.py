@@ -4,9 +4,10 @@ Services flush; the caller commits (the view, or the job runner for the analysis
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import IO, Callable
+from typing import IO
 
 import sqlalchemy as sa
 

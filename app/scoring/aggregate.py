@@ -16,7 +16,7 @@ import math
 import numbers
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from app.scoring.weights import normalise
 
@@ -36,7 +36,7 @@ class MustHave:
 
     reason: str
     equals: Any = None
-    one_of: tuple | None = None
+    one_of: tuple[Any, ...] | None = None
     min_score: float | None = None
 
 
@@ -136,7 +136,7 @@ def _same(a: Any, b: Any) -> bool:
     # In Python True == 1; a yes/no must-have should not be met by the number 1.
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
-    return a == b
+    return bool(a == b)
 
 
 def _words(value: Any) -> str:
@@ -288,7 +288,15 @@ def score_response(
     )
 
 
-def rank(results: Mapping[Hashable, ResponseScore]) -> Ranking:
+class _SortableKey(Protocol):
+    def __hash__(self) -> int: ...
+    def __lt__(self, other: Any, /) -> bool: ...
+
+
+VendorKey = TypeVar("VendorKey", bound=_SortableKey)
+
+
+def rank(results: Mapping[VendorKey, ResponseScore]) -> Ranking:
     """Rank vendors by total, highest first; vendors with must-have failures are set apart.
 
     Equal totals share a rank and the next rank is skipped ("1, 1, 3"); within a tie the vendor key

@@ -67,14 +67,17 @@ def _squared_distances(domain: list[Any], totals: np.ndarray, level: str) -> np.
         return 1.0 - np.eye(size)
     if level == "interval":
         values = np.asarray(domain, dtype=float)
-        return (values[:, None] - values[None, :]) ** 2
+        # Indexing with None loses the array type in numpy's stubs; the result is a size × size array.
+        squared: np.ndarray = (values[:, None] - values[None, :]) ** 2
+        return squared
     # Ordinal: distance counts how many pairable values lie between c and k (Krippendorff 2011, eq. for
     # ordinal metric), i.e. (Σ_{g=c..k} n_g − (n_c + n_k) / 2)².
     cumulative = np.concatenate(([0.0], np.cumsum(totals)))
     low = np.minimum.outer(np.arange(size), np.arange(size))
     high = np.maximum.outer(np.arange(size), np.arange(size))
     between = cumulative[high + 1] - cumulative[low]
-    return (between - (totals[:, None] + totals[None, :]) / 2.0) ** 2
+    ordinal: np.ndarray = (between - (totals[:, None] + totals[None, :]) / 2.0) ** 2
+    return ordinal
 
 
 def krippendorff_alpha(
@@ -96,7 +99,7 @@ def krippendorff_alpha(
     scaled = counts / (pairable - 1.0)[:, None]
     coincidences = scaled.T @ counts - np.diag(scaled.sum(axis=0))
     totals = coincidences.sum(axis=1)
-    n = totals.sum()
+    n = float(totals.sum())
     delta = _squared_distances(domain, totals, level)
     expected = float(np.sum(np.outer(totals, totals) * delta))
     if expected == 0:

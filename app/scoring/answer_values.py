@@ -10,14 +10,14 @@ import datetime
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 
 class UnusableAnswer(ValueError):
     """The answer exists but has the wrong shape for the scorer or check (e.g. text where a table is due)."""
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: Any) -> TypeGuard[float]:
     """True for a finite int or float; booleans are not numbers here although Python says they are."""
     return (
         isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

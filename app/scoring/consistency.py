@@ -14,6 +14,7 @@ accepts an optional ``severity`` ("warning" or "error") to override its default.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,9 +33,12 @@ class Finding:
     severity: str
 
 
+CheckRun = Callable[[Hashable, Any, Mapping[str, Any], Mapping[Hashable, Any]], list[str]]
+
+
 @dataclass(frozen=True)
 class _CheckKind:
-    run: Callable[[Hashable, Any, Mapping[str, Any], Mapping[Hashable, Any]], list[str]]
+    run: CheckRun
     required: frozenset[str]
     allowed: frozenset[str]
     default_severity: str
@@ -45,8 +49,8 @@ _CHECKS: dict[str, _CheckKind] = {}
 
 def _check_kind(
     name: str, *, required: tuple[str, ...], optional: tuple[str, ...], severity: str
-) -> Callable:
-    def decorate(run: Callable) -> Callable:
+) -> Callable[[CheckRun], CheckRun]:
+    def decorate(run: CheckRun) -> CheckRun:
         base = {"kind", "severity"}
         _CHECKS[name] = _CheckKind(
             run, frozenset(required), frozenset(required) | frozenset(optional) | base, severity
@@ -138,6 +142,7 @@ def _range(
     """Values in ``column`` (or a number answer, without ``column``) must lie within ``min``..``max``."""
     low, high = spec.get("min"), spec.get("max")
     column = spec.get("column")
+    cells: list[tuple[int | None, float]]
     if column is None:
         if not is_number(value):
             raise UnusableAnswer(f"expected a number, got {value!r}")
@@ -147,8 +152,8 @@ def _range(
     label = column or "the answer"
     messages = []
     for bound, word, broken in (
-        (low, "below the minimum", lambda v, b: v < b),
-        (high, "above the maximum", lambda v, b: v > b),
+        (low, "below the minimum", operator.lt),
+        (high, "above the maximum", operator.gt),
     ):
         if bound is None:
             continue

@@ -148,10 +148,10 @@ def critical_weight_changes(
         rest = rest / rest.sum() if rest.sum() > 0 else np.full(len(others), 1.0 / len(others))
         base = scores[:, others] @ rest  # r_v
         slope = scores[:, c] - base
-        found = [
+        attempts = [
             _nearest_overtake(base, slope, winner, current, direction) for direction in (1, -1)
         ]
-        found = [f for f in found if f is not None]
+        found = [f for f in attempts if f is not None]
         if not found:
             changes.append(CriticalChange(criterion, None, None, None, current))
             continue

@@ -1,7 +1,7 @@
 """Form fields shared by several forms."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from wtforms import DateTimeLocalField, SelectMultipleField, widgets
 from wtforms.validators import Length, ValidationError
@@ -25,7 +25,7 @@ class LocalDateTimeField(DateTimeLocalField):
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
         if self.data is not None and self.data.tzinfo is None:
-            self.data = self.data.replace(tzinfo=user_zone()).astimezone(timezone.utc)
+            self.data = self.data.replace(tzinfo=user_zone()).astimezone(UTC)
 
     def _value(self):
         if self.raw_data:

@@ -8,6 +8,7 @@ character. Other control characters are refused by the forms and API schemas of 
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from typing import Any
@@ -58,8 +59,6 @@ class CleanInputRequest(Request):
         # JSON bodies (read through here by get_json and the API's parser) spell NUL as \u0000.
         data = super().get_data(cache=cache, as_text=False, parse_form_data=parse_form_data)
         if self.is_json and b"\\u0000" in data:
-            try:
+            with contextlib.suppress(ValueError):  # not JSON after all: the parser will say so
                 data = json.dumps(_clean(json.loads(data))).encode()
-            except ValueError:
-                pass  # not JSON after all: the parser will say so
         return data.decode(errors="replace") if as_text else data

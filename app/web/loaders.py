@@ -1,7 +1,7 @@
 """Load an object named in the URL and check access in the same step (404 or 403)."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask_login import current_user
 

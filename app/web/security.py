@@ -1,7 +1,7 @@
 """Request-wide security: sign-in required by default, security headers on every answer."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, redirect, request, url_for

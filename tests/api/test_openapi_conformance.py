@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -91,6 +90,7 @@ def _conformance_failures(schema, headers: dict, known_ids: dict, wanted=lambda 
     return failures
 
 
+@pytest.mark.slow
 def test_buyer_requests_get_no_server_error_and_match_the_document(api_schema, scored_world):
     world = scored_world
     known = {"evaluation_id": world.evaluation.id, "response_id": world.response_b.id,
@@ -100,6 +100,7 @@ def test_buyer_requests_get_no_server_error_and_match_the_document(api_schema, s
     assert not failures, "\n\n".join(failures)
 
 
+@pytest.mark.slow
 def test_vendor_requests_get_no_server_error_and_match_the_document(api_schema, scored_world):
     world = scored_world
     known = {"response_id": world.response_a.id, "attachment_id": world.attachment_id, "question_id": "PRV-05"}

@@ -42,9 +42,10 @@ def complete_response(client, response, seed: int = 1) -> dict:
     """Answer every question a vendor sees, upload a file for file questions, as a vendor would."""
     import io
 
+    import sqlalchemy as sa
+
     from app.extensions import db
     from app.models import Answer
-    import sqlalchemy as sa
 
     raw = raw_answers(response, seed=seed)
     revisions = dict(db.session.execute(

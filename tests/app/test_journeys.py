@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from app.extensions import db
-from app.models import Answer, Evaluation, Invitation, Response, ResponseStatus, Score
+from app.models import Answer, Evaluation, Invitation, ResponseStatus, Score
 from app.models.base import utcnow
 from tests.app.helpers import complete_response, first_question, form_post, questions_of, raw_answers
 from tests.factories import questionnaire_version
@@ -199,7 +199,8 @@ def test_evaluators_score_blind_and_ranking_and_pdf(client, login, world):
     ranking = client.get(f"/evaluations/{world.evaluation.id}/ranking")
     html = ranking.get_data(as_text=True)
     assert ranking.status_code == 200 and "Vendor A" in html and "Vendor B" in html
-    total = re.search(r'<a href="#vendor-%d">Vendor A</a></td>\s*<td class="text-end fw-semibold">([\d.]+)</td>' % world.response_a.id, html)
+    total = re.search(rf'<a href="#vendor-{world.response_a.id}">Vendor A</a></td>\s*'
+                      r'<td class="text-end fw-semibold">([\d.]+)</td>', html)
     pdf = client.get(f"/evaluations/{world.evaluation.id}/vendors/{world.response_a.id}/scorecard.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)

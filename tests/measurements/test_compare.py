@@ -123,7 +123,7 @@ def test_other_modalities_skipped_or_not_measurable(report):
 
 def image_report(sizes, blur, hashes, contributors=3) -> BatchReport:
     items = [ImageMetrics(item_id=f"p{i}", file=f"p{i}.png", width=w, height=h, blur_laplacian_var=b, dhash=d)
-             for i, ((w, h), b, d) in enumerate(zip(sizes, blur, hashes))]
+             for i, ((w, h), b, d) in enumerate(zip(sizes, blur, hashes, strict=True))]
     csv_rows = [{"item_id": m.item_id, "contributor": f"c{i % contributors}", "file": m.file}
                 for i, m in enumerate(items)]
     table = pd.read_csv(io.StringIO(metadata_csv(csv_rows)), dtype=str, keep_default_na=False)

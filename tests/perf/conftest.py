@@ -22,8 +22,14 @@ from app.models.base import utcnow
 from app.questionnaires import store
 from app.questionnaires.answers import parse_answer, visible_questions
 from app.reviews import services as reviews
-from tests.factories import (PASSWORD, EvaluationFactory, OrganisationFactory, ResponseFactory, UserFactory,
-                             VendorOrganisationFactory)
+from tests.factories import (
+    PASSWORD,
+    EvaluationFactory,
+    OrganisationFactory,
+    ResponseFactory,
+    UserFactory,
+    VendorOrganisationFactory,
+)
 
 
 @pytest.fixture

@@ -5,19 +5,16 @@ fails here; ``make bench`` shows the same counts on a large data set.
 """
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 
 
-def _has_route(app, rule: str) -> bool:
-    return any(r.rule == rule for r in app.url_map.iter_rules())
-
-
-def closed_pages(app, built) -> dict[str, tuple[object, str]]:
+def closed_pages(built) -> dict[str, tuple[object, str]]:
     """Page name -> (who opens it, path), for a closed, scored evaluation."""
     evaluation, response = built.evaluation.id, built.responses[0].id
-    pages = {
+    return {
         "dashboard": (built.buyer, "/"),
         "evaluation page": (built.buyer, f"/evaluations/{evaluation}"),
         "response view": (built.buyer, f"/responses/{response}/view"),
@@ -25,10 +22,8 @@ def closed_pages(app, built) -> dict[str, tuple[object, str]]:
         "consensus page": (built.lead, f"/reviews/{response}/consensus"),
         "ranking page": (built.buyer, f"/evaluations/{evaluation}/ranking"),
         "PDF scorecard": (built.buyer, f"/evaluations/{evaluation}/vendors/{response}/scorecard.pdf"),
+        "comparison page": (built.buyer, f"/evaluations/{evaluation}/comparison"),
     }
-    if _has_route(app, "/evaluations/<int:evaluation_id>/comparison"):
-        pages["comparison page"] = (built.buyer, f"/evaluations/{evaluation}/comparison")
-    return pages
 
 
 def query_counts(app, pages, signed_in, count_queries) -> dict[str, int]:
@@ -56,19 +51,21 @@ def test_count_queries_counts_every_statement(count_queries):
     assert len(statements) == 3
 
 
+@pytest.mark.slow
 def test_main_pages_do_not_query_more_for_more_vendors_and_evaluators(
         app_ctx, build_evaluation, signed_in, count_queries):
     small = build_evaluation(vendors=2, evaluators=2)
     large = build_evaluation(vendors=6, evaluators=4)
-    assert query_counts(app_ctx, closed_pages(app_ctx, large), signed_in, count_queries) == \
-        query_counts(app_ctx, closed_pages(app_ctx, small), signed_in, count_queries)
+    assert query_counts(app_ctx, closed_pages(large), signed_in, count_queries) == \
+        query_counts(app_ctx, closed_pages(small), signed_in, count_queries)
 
 
+@pytest.mark.slow
 def test_main_pages_do_not_query_more_for_more_answers(app_ctx, build_evaluation, signed_in, count_queries):
     half = build_evaluation(vendors=3, evaluators=2, share=0.5)
     full = build_evaluation(vendors=3, evaluators=2)
-    assert query_counts(app_ctx, closed_pages(app_ctx, full), signed_in, count_queries) == \
-        query_counts(app_ctx, closed_pages(app_ctx, half), signed_in, count_queries)
+    assert query_counts(app_ctx, closed_pages(full), signed_in, count_queries) == \
+        query_counts(app_ctx, closed_pages(half), signed_in, count_queries)
 
 
 def test_response_editor_queries_do_not_grow(app_ctx, build_evaluation, signed_in, count_queries):

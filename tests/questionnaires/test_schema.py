@@ -79,6 +79,7 @@ def test_all_problems_are_reported_not_just_the_first(small):
     (lambda d: question(d, "PRV-02").update(visible_if={"answer": {"question": "COV-02", "equals": "yes"}}),
      "use true or false"),
     (lambda d: question(d, "PRV-02").update(visible_if={"modalities": ["smell"]}), "unknown modality 'smell'"),
+    (lambda d: question(d, "PRV-02").update(visible_if={"answer": None}), "needs 'modalities' and/or 'answer'"),
     (lambda d: question(d, "PRV-01").update(must_have={"reason": "x", "equals": "maybe"}), "'equals' must give option keys"),
     (lambda d: question(d, "PRV-02").update(must_have={"reason": "x", "min_score": 3}), "must be required: true"),
     (lambda d: question(d, "PRV-01").update(must_have={"reason": "x", "min_score": 3}), "needs an auto-scored question"),

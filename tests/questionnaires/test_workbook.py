@@ -6,8 +6,7 @@ import io
 import zipfile
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl import Workbook, load_workbook
 
 from app.questionnaires import parse_answer
@@ -224,6 +223,7 @@ def answer_sets(draw, questionnaire):
     return modalities, answers
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_generated_answers_round_trip_exactly(vendor, data):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
@@ -13,6 +14,7 @@ from app.models.base import utcnow
 from app.reports.ranking import compute_results
 
 
+@pytest.mark.slow
 def test_report_commands_write_pack_scorecard_and_spreadsheet(runner, demo, tmp_path):
     results = compute_results(demo)
     pack = tmp_path / "pack.pdf"

@@ -79,7 +79,7 @@ def _results(*vendors: tuple[str, tuple[float, ...]], shares=(0.5, 0.5)) -> Eval
     ranked = []
     for position, (name, scores) in enumerate(vendors, start=1):
         sections = tuple(SectionScore(spec.id, spec.title, score, spec.weight, score * spec.weight)
-                         for spec, score in zip(specs, scores))
+                         for spec, score in zip(specs, scores, strict=True))
         ranked.append(VendorResult(response_id=position, vendor=name, total=sum(s.points for s in sections),
                                    rank=position, sections=sections, questions=(), failures=(),
                                    scored_by_people=0, awaiting_people=0))

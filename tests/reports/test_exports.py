@@ -41,7 +41,7 @@ def test_xlsx_carries_the_ranking_totals_and_every_table(client, demo, demo_user
     assert tuple(sheets) == SHEETS
     results = compute_results(demo)
     ranking = sheets["Ranking"]
-    assert dict(zip(ranking["Vendor"], ranking["Total (0-100)"])) == pytest.approx(_totals(results))
+    assert dict(zip(ranking["Vendor"], ranking["Total (0-100)"], strict=True)) == pytest.approx(_totals(results))
     assert list(ranking["Vendor"]) == [v.vendor for v in results.ranked + results.disqualified]
     set_apart = ranking[ranking["Vendor"] == "QuickData Collect"].iloc[0]
     assert pd.isna(set_apart["Rank"]) and "PRV-01" in set_apart["Failed must-haves"]
@@ -69,7 +69,7 @@ def test_csv_zip_has_one_file_per_table_with_the_same_totals(client, demo, demo_
         assert sorted(archive.namelist()) == sorted(f"{name.lower().replace(' ', '-')}.csv" for name in SHEETS)
         ranking = pd.read_csv(archive.open("ranking.csv"), encoding="utf-8-sig")
         scores = pd.read_csv(archive.open("scores.csv"), encoding="utf-8-sig")
-    assert dict(zip(ranking["Vendor"], ranking["Total (0-100)"])) == pytest.approx(_totals(compute_results(demo)))
+    assert dict(zip(ranking["Vendor"], ranking["Total (0-100)"], strict=True)) == pytest.approx(_totals(compute_results(demo)))
     assert scores["Score (0-4)"].between(0, 4).all()
 
 

@@ -39,6 +39,7 @@ def _assert_arabic_title(text: str) -> None:
         assert word in text
 
 
+@pytest.mark.slow
 def test_scorecard_in_every_script_renders_with_the_right_fonts_on_one_page(client, multiscript, demo_user, tmp_path):
     demo_user("buyer@acme.example")
     results = compute_results(multiscript)
@@ -67,6 +68,7 @@ def test_scorecard_in_every_script_renders_with_the_right_fonts_on_one_page(clie
         assert grey.size[0] > 250 and inked > 0.01 * grey.size[0] * grey.size[1], "page 1 is not blank"
 
 
+@pytest.mark.slow
 def test_comparison_pack_is_made_in_the_background_and_kept_until_downloaded(client, multiscript, demo_user):
     buyer = demo_user("buyer@acme.example")
     started = client.post(f"/evaluations/{multiscript.id}/comparison/pack")

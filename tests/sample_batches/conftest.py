@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 
-
 @pytest.fixture(autouse=True)
 def own_upload_folder(app, tmp_path, monkeypatch):
     """Each test gets an empty upload folder, so "nothing was kept" can be checked exactly."""

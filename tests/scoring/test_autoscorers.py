@@ -1,8 +1,7 @@
 import datetime
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from app.scoring.autoscorers import REQUIREMENT_CHECKS, SCORERS, get_scorer, register, validate_params
 from app.scoring.model import LocaleTarget, Requirements

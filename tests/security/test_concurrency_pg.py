@@ -44,22 +44,27 @@ def pg_app(tmp_path):
     from tests.pg import created_database
     from tests.security.conftest import separate_app
 
-    with created_database(os.environ["TEST_DATABASE_URL"], f"datavet_conc_{uuid.uuid4().hex[:10]}") as url:
-        with separate_app(url, tmp_path / "uploads", questionnaires=True,
-                          SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 30, "max_overflow": 10, "pool_pre_ping": True}) as app:
-            yield app
+    with (created_database(os.environ["TEST_DATABASE_URL"], f"datavet_conc_{uuid.uuid4().hex[:10]}") as url,
+          separate_app(url, tmp_path / "uploads", questionnaires=True,
+                       SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 30, "max_overflow": 10, "pool_pre_ping": True}) as app):
+        yield app
 
 
 def _setup(app) -> tuple[list[int], dict[int, list[int]]]:
     """One evaluation, several vendors each with a complete draft and several editors."""
+    from app.demo import VENDOR_PROFILES, demo_answer
     from app.extensions import db
     from app.models import Role
     from app.responses import services
-    from app.demo import VENDOR_PROFILES, demo_answer
     from app.scoring.model import Requirements
     from tests.app.helpers import questions_of, raw_answers
-    from tests.factories import EvaluationFactory, OrganisationFactory, ResponseFactory, UserFactory, \
-        VendorOrganisationFactory
+    from tests.factories import (
+        EvaluationFactory,
+        OrganisationFactory,
+        ResponseFactory,
+        UserFactory,
+        VendorOrganisationFactory,
+    )
 
     with app.app_context():
         evaluation = EvaluationFactory(organisation=OrganisationFactory(), modalities=["speech", "text"])

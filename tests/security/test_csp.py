@@ -41,9 +41,9 @@ class InlineCodeFinder(HTMLParser):
                 self.problems.append(f"{name}= handler on <{tag}>")
             if name in ("href", "src", "action", "formaction") and value.startswith("javascript:"):
                 self.problems.append(f"javascript: URL in <{tag} {name}>")
-            if name in ("src",) or (tag == "link" and name == "href"):
-                if value.startswith(("http:", "https:", "//")) and "//datavet.test/" not in value:
-                    self.problems.append(f"off-site resource {value} on <{tag}>")
+            if ((name in ("src",) or (tag == "link" and name == "href"))
+                    and value.startswith(("http:", "https:", "//")) and "//datavet.test/" not in value):
+                self.problems.append(f"off-site resource {value} on <{tag}>")
 
 
 def csp_problems(answer) -> list[str]:

@@ -55,6 +55,7 @@ def _deadline() -> str:
     return (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(title=HOSTILE, description=HOSTILE)
 def test_evaluation_form(client, login, world, title, description):
@@ -75,6 +76,7 @@ def test_evaluation_form(client, login, world, title, description):
     assert_inert(dashboard, title)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(vendor_name=HOSTILE)
 def test_invite_form(client, login, world, vendor_name):
@@ -97,6 +99,7 @@ def test_invite_form_refuses_hostile_addresses_with_a_message(client, login, wor
     assert not db.session.scalars(sa.select(Invitation)).all()
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(text=HOSTILE, cell=HOSTILE)
 def test_answers_in_the_editor_and_the_buyers_view(client, login, world, text, cell):
@@ -124,6 +127,7 @@ def test_answers_in_the_editor_and_the_buyers_view(client, login, world, text, c
     assert autosaved.status_code < 500 and autosaved.is_json
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(question=HOSTILE, reply=HOSTILE)
 def test_clarification_questions_and_answers(client, login, world, question, reply):

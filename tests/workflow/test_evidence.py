@@ -80,7 +80,7 @@ def checked(world):
 
 def block(page, element_id: str) -> str:
     text = " ".join(html.unescape(page.get_data(as_text=True)).split())
-    return re.search(r'id="%s">(.*?)(?=<div class="question|</section>|</form>)' % element_id, text).group(1)
+    return re.search(rf'id="{element_id}">(.*?)(?=<div class="question|</section>|</form>)', text).group(1)
 
 
 def evidence(response, question_id: str) -> Answer:

@@ -17,7 +17,7 @@ SECTIONS = ("coverage", "protocol", "privacy", "quality", "speech", "text")
 
 
 def set_price_weight(client, evaluation, weight: str = "20") -> None:
-    data = {f"weight.{s}": str(w) for s, w in zip(SECTIONS, (30, 20, 30, 20, 10, 10))} | {"weight._price": weight}
+    data = {f"weight.{s}": str(w) for s, w in zip(SECTIONS, (30, 20, 30, 20, 10, 10), strict=True)} | {"weight._price": weight}
     assert client.post(f"/evaluations/{evaluation.id}/weights", data=data).status_code == 302
 
 

@@ -34,7 +34,7 @@ def words(fragment: str) -> str:
 
 
 def alpha_shown(text: str, element_id: str) -> str:
-    block = re.search(r'id="%s"[^>]*>(.*?)</(?:p|section)>' % element_id, text, re.S).group(1)
+    block = re.search(rf'id="{element_id}"[^>]*>(.*?)</(?:p|section)>', text, re.S).group(1)
     return re.search(r"α = ([\d.−-]+)|α not assessable", block).group(0)
 
 
@@ -72,7 +72,7 @@ def test_blind_scoring_consensus_and_agreement_figures(client, login, scored_wor
     disputed = questions[0]
     per_criterion = krippendorff_alpha([[3, 2], [1, 2]], "ordinal")
     assert not math.isnan(per_criterion)
-    block = re.search(r'id="c-%s">(.*?)</form>' % disputed, page, re.S).group(1)
+    block = re.search(rf'id="c-{disputed}">(.*?)</form>', page, re.S).group(1)
     assert f"over 2 vendors: α = {per_criterion:.2f}" in words(block)
     summary = evaluation_agreement(world.evaluation)
     assert summary.alpha == pytest.approx(expected)
@@ -88,7 +88,7 @@ def test_blind_scoring_consensus_and_agreement_figures(client, login, scored_wor
     agreement = text_of(client.get(f"/reviews/evaluations/{world.evaluation.id}/agreement"))
     assert alpha_shown(agreement, "overall-agreement") == f"α = {expected:.2f}"
     label = "reliable" if expected >= 0.8 else "tentative" if expected >= 0.667 else "unreliable"
-    assert re.search(r'id="overall-agreement">.*?%s' % label, agreement, re.S)
+    assert re.search(rf'id="overall-agreement">.*?{label}', agreement, re.S)
     gaps = re.search(r'id="score-gaps">(.*?)</ul>', agreement, re.S).group(1)
     assert f"Vendor A · {disputed}" in words(gaps) and "consensus 2" in words(gaps)
     explained = compute_results(world.evaluation).vendor(a.id)

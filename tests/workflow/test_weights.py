@@ -125,7 +125,7 @@ def test_inconsistent_ahp_judgements_are_refused_naming_the_judgement(client, lo
     assert re.search(r'name="pair\.coverage\|protocol"[^>]*>.*?<option value="9" selected>', text, re.S)
     assert re.search(r'name="pair\.coverage\|privacy"[^>]*>.*?<option value="1/9" selected>', text, re.S)
     key = f"{a}|{b}" if criteria.index(a) < criteria.index(b) else f"{b}|{a}"
-    assert re.search(r'form-select mw-32 is-invalid" name="pair\.%s"' % re.escape(key), text)
+    assert re.search(rf'form-select mw-32 is-invalid" name="pair\.{re.escape(key)}"', text)
 
 
 def test_ahp_page_is_for_managers_only(client, login, world):
