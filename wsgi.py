@@ -1,4 +1,5 @@
 """The WSGI entry point: ``gunicorn wsgi:app``."""
+
 import gc
 
 from app import create_app

@@ -1,4 +1,5 @@
 """DataVet: evaluate and choose AI training-data collection vendors."""
+
 from __future__ import annotations
 
 import logging
@@ -46,7 +47,9 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (models must be mapped before Alembic or queries run)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True
+    )
     csrf.init_app(app)
     bootstrap.init_app(app)
     login_manager.init_app(app)
@@ -81,8 +84,17 @@ def register_blueprints(app: Flask) -> None:
     from app.reviews.views import bp as reviews_bp
     from app.workbooks.views import bp as workbooks_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, evaluations_bp, responses_bp, reviews_bp, reports_bp, jobs_bp,
-                      workbooks_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        admin_bp,
+        evaluations_bp,
+        responses_bp,
+        reviews_bp,
+        reports_bp,
+        jobs_bp,
+        workbooks_bp,
+    ):
         app.register_blueprint(blueprint)
 
     # Vendor portal: clarification questions and each person's time-zone preference.
@@ -121,8 +133,8 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from app.web.security import register_security
     from app.transaction import register_transaction
+    from app.web.security import register_security
 
     register_security(app)
     register_transaction(app)  # registered last, so it runs first: headers see the committed state

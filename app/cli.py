@@ -1,4 +1,5 @@
 """Command-line tools: ``flask seed-demo``, ``flask questionnaire ...``, ``flask audit verify``."""
+
 from __future__ import annotations
 
 import sys
@@ -55,8 +56,9 @@ def validate_command(paths):
             for problem in error.problems:
                 click.echo(str(problem), err=True)
         else:
-            click.echo(f"{path}: OK ({questionnaire.id} v{questionnaire.version}, "
-                       f"{len(questionnaire.questions)} questions)")
+            click.echo(
+                f"{path}: OK ({questionnaire.id} v{questionnaire.version}, {len(questionnaire.questions)} questions)"
+            )
     sys.exit(1 if failed else 0)
 
 

@@ -1,4 +1,5 @@
 """Configuration read from the environment, with safe local defaults."""
+
 from __future__ import annotations
 
 import os
@@ -22,9 +23,9 @@ def _instance_secret(instance_path: Path) -> str:
 def _normalise_db_url(url: str) -> str:
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -63,7 +64,8 @@ def load_config(instance_path: str) -> dict:
         "PUBLIC_URL": env.get("PUBLIC_URL", ""),
         # Hosts the app answers for (comma-separated); default: PUBLIC_URL's host. Others get 400.
         "TRUSTED_HOSTS": [h.strip() for h in env["TRUSTED_HOSTS"].split(",") if h.strip()]
-        if env.get("TRUSTED_HOSTS") else None,
+        if env.get("TRUSTED_HOSTS")
+        else None,
         "INVITATION_DAYS": int(env.get("INVITATION_DAYS", "14")),
         "REDIS_URL": env.get("REDIS_URL", ""),
         # Sign-in protection: rate limits per client address, growing delays per (e-mail, client address).

@@ -3,6 +3,7 @@
 A web form (WTForms, or a view reading ``request.form`` itself) and its API twin (marshmallow) both take
 their lengths from here, so the two cannot drift apart again. Lengths count characters, as both libraries do.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ SCORE_COMMENT = 5000
 CLARIFICATION_QUESTION = 4000
 CLARIFICATION_ANSWER = 8000
 REQUIREMENTS_TEXT = 20000  # the web's one-per-line locale and demographic boxes
-REQUIREMENT_ITEM = 60      # one device class, environment, attribute or category
+REQUIREMENT_ITEM = 60  # one device class, environment, attribute or category
 LOCALE = 35
 OPEN_EARLY_REASON = 2000
 CONFLICT_REASON = 2000

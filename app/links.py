@@ -5,6 +5,7 @@ genuine reset or invitation token into a link to someone else's site. ``PUBLIC_U
 outside debug and tests (``create_app`` refuses to start without it); there, ``SERVER_NAME`` or
 ``http://localhost:5000`` stands in.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -44,4 +45,5 @@ def check_public_url(app: Flask) -> None:
     elif not (app.debug or app.testing):
         raise RuntimeError(
             "Set PUBLIC_URL to the address people use to reach DataVet (e.g. https://datavet.example): "
-            "links in e-mails are built from it, never from the request's Host header.")
+            "links in e-mails are built from it, never from the request's Host header."
+        )

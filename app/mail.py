@@ -10,6 +10,7 @@ callers may not) would otherwise end the Subject header early and break or forge
 ``Mail`` turns every control character in ``to`` and ``subject`` into a space. Logged headers are
 written with ``repr`` so no value can start a log line of its own.
 """
+
 from __future__ import annotations
 
 import smtplib

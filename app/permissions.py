@@ -3,6 +3,7 @@
 Views load an object, then call ``require(can_...(current_user, obj))``; templates ask
 the same predicates (they are registered as Jinja globals). Nothing else decides access.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -164,15 +165,19 @@ def can_declare_conflict(user: User, response: Response) -> bool:
 
 def can_give_scores(user: User, response: Response) -> bool:
     """Save or submit scores and evidence levels: declared no conflict, review not yet submitted."""
-    return can_score(user, response) and has_declared_no_conflict(user, response) \
+    return (
+        can_score(user, response)
+        and has_declared_no_conflict(user, response)
         and not has_submitted_review(user, response)
+    )
 
 
 def can_see_other_reviews(user: User, response: Response) -> bool:
     """Blind scoring: other evaluators' scores, comments and evidence marks reach an evaluator only
     once their own review of the response is submitted."""
-    return can_score(user, response) and has_declared_no_conflict(user, response) \
-        and has_submitted_review(user, response)
+    return (
+        can_score(user, response) and has_declared_no_conflict(user, response) and has_submitted_review(user, response)
+    )
 
 
 def can_set_consensus(user: User, response: Response) -> bool:
@@ -208,8 +213,15 @@ def can_revoke_api_token(user: User, token) -> bool:
 
 def is_invited_vendor(user: User, evaluation: Evaluation) -> bool:
     """A vendor contact whose organisation was invited to the evaluation (it has a response there)."""
-    return is_vendor(user) and bool(db.session.scalar(sa.select(sa.exists().where(
-        Response.evaluation_id == evaluation.id, Response.vendor_organisation_id == user.organisation_id))))
+    return is_vendor(user) and bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists().where(
+                    Response.evaluation_id == evaluation.id, Response.vendor_organisation_id == user.organisation_id
+                )
+            )
+        )
+    )
 
 
 def can_view_clarifications(user: User, evaluation: Evaluation) -> bool:
@@ -234,7 +246,8 @@ def can_view_clarification(user: User, clarification) -> bool:
 def can_see_clarification_asker(user: User, clarification) -> bool:
     """Who asked is shown to the buying side and the asker's own organisation, never to other vendors."""
     return can_view_evaluation(user, clarification.evaluation) or (
-        is_vendor(user) and clarification.vendor_organisation_id == user.organisation_id)
+        is_vendor(user) and clarification.vendor_organisation_id == user.organisation_id
+    )
 
 
 def can_answer_clarification(user: User, clarification) -> bool:

@@ -10,6 +10,7 @@ Work that must only happen once the changes are stored (e-mails, starting a back
 reads the new rows) is handed to :func:`after_commit`. Command-line commands and background jobs are
 their own boundary: they commit themselves, and :func:`after_commit` runs its work at once there.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -2,6 +2,7 @@
 
 No database and no Flask: the same functions the reports call, on synthetic scores.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,8 +20,8 @@ DRAWS = 10_000
 class EngineMeasure:
     vendors: int
     criteria: int
-    ranking_seconds: float        # CPU: score_response per vendor + rank
-    critical_seconds: float       # critical weight change per criterion
+    ranking_seconds: float  # CPU: score_response per vendor + rank
+    critical_seconds: float  # critical weight change per criterion
     acceptability_seconds: float  # rank acceptability over DRAWS weight draws
 
     @property
@@ -52,10 +53,13 @@ def measure_engine(vendors: int, criteria: int = CRITERIA, seed: int = 9) -> Eng
     unit = scores / 4.0
 
     return EngineMeasure(
-        vendors, criteria,
+        vendors,
+        criteria,
         ranking_seconds=timed(ranking, repeat=7, budget=3.0).cpu,
-        critical_seconds=timed(lambda: critical_weight_changes(unit, weights, names, criteria_ids),
-                               repeat=7, budget=3.0).cpu,
-        acceptability_seconds=timed(lambda: rank_acceptability(unit, weights, names, criteria_ids, seed=seed,
-                                                               n=DRAWS), repeat=7, budget=3.0).cpu,
+        critical_seconds=timed(
+            lambda: critical_weight_changes(unit, weights, names, criteria_ids), repeat=7, budget=3.0
+        ).cpu,
+        acceptability_seconds=timed(
+            lambda: rank_acceptability(unit, weights, names, criteria_ids, seed=seed, n=DRAWS), repeat=7, budget=3.0
+        ).cpu,
     )

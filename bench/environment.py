@@ -1,4 +1,5 @@
 """Databases and app configuration for a benchmark run: the same settings in-process and under gunicorn."""
+
 from __future__ import annotations
 
 import gc
@@ -59,8 +60,9 @@ def postgres_unreachable() -> str | None:
     try:
         import psycopg
 
-        with psycopg.connect(postgres_server().replace("postgresql+psycopg://", "postgresql://"),
-                             connect_timeout=3) as connection:
+        with psycopg.connect(
+            postgres_server().replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3
+        ) as connection:
             connection.execute("SELECT 1")
     except Exception as error:  # noqa: BLE001 - any failure means: skip PostgreSQL, say why
         return f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"

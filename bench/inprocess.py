@@ -3,6 +3,7 @@
 Every page is requested once to warm caches (parsed questionnaires, templates), then measured, so the
 numbers are what a running server does on every request.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -40,8 +41,10 @@ class Clients:
         client = self.of(page.user)
         answer = client.post(page.path) if page.method == "POST" else client.get(page.path)
         if answer.status_code != (302 if page.method == "POST" else 200):
-            raise BenchError(f"{page.name} ({page.path}) as {page.user} answered {answer.status_code}: "
-                             f"{answer.get_data(as_text=True)[:300]}")
+            raise BenchError(
+                f"{page.name} ({page.path}) as {page.user} answered {answer.status_code}: "
+                f"{answer.get_data(as_text=True)[:300]}"
+            )
         return answer
 
 
@@ -112,7 +115,9 @@ def measure_pages(app, clients: Clients, pages: list[Page], *, time_pages: bool 
     for page in pages:
         try:
             count = queries(app, clients, page)
-            timing = timed(lambda page=page: clients.get(page), repeat=3, budget=3.0, warm=False) if time_pages else None
+            timing = (
+                timed(lambda page=page: clients.get(page), repeat=3, budget=3.0, warm=False) if time_pages else None
+            )
         except BenchError as error:
             result.append(PageMeasure(page.name, None, None, None, str(error)))
             continue
@@ -149,7 +154,7 @@ def weasyprint_alone(html: str) -> bytes:
 @dataclass(frozen=True)
 class PdfMeasure:
     name: str
-    wall: float             # the whole request: data, charts, template, PDF
+    wall: float  # the whole request: data, charts, template, PDF
     cpu: float
     weasyprint_wall: float  # WeasyPrint alone on the same HTML
     weasyprint_cpu: float
@@ -175,8 +180,8 @@ def measure_pdf(clients: Clients, page: Page, *, repeat: int = 3) -> PdfMeasure:
 @dataclass(frozen=True)
 class XlsxMeasure:
     vendors: int
-    export_seconds: float   # CPU: every vendor's response workbook written
-    import_seconds: float   # CPU: all of them read back
+    export_seconds: float  # CPU: every vendor's response workbook written
+    import_seconds: float  # CPU: all of them read back
     kilobytes: float
 
 
@@ -194,7 +199,8 @@ def measure_workbooks(app, evaluation_id: int) -> XlsxMeasure:
         answers: dict[int, dict] = {}
         for response_id, question_id, value in db.session.execute(
             sa.select(Answer.response_id, Answer.question_id, Answer.value)
-            .join(Response, Response.id == Answer.response_id).where(Response.evaluation_id == evaluation_id)
+            .join(Response, Response.id == Answer.response_id)
+            .where(Response.evaluation_id == evaluation_id)
         ):
             answers.setdefault(response_id, {})[question_id] = value
     books: list[bytes] = []

@@ -4,6 +4,7 @@ Every figure is also given as a ratio to a bare Flask endpoint served and loaded
 (``bench/bare_app.py``), so a slower or busier machine changes the absolute numbers, not the ratios.
 Traffic goes to 127.0.0.1 only; every run is bounded in time.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -60,8 +61,18 @@ def _free_port() -> int:
 def gunicorn(app_spec: str, env: dict[str, str], ready_path: str = "/"):
     """Serve ``app_spec`` with gunicorn on a free loopback port until the block ends; yields the base URL."""
     port = _free_port()
-    command = [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(WORKERS), "--bind",
-               f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120", app_spec]
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "120",
+        app_spec,
+    ]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -112,15 +123,32 @@ def sign_in(base: str, email: str) -> str:
 
 
 def _wrk(url: str, cookie: str, duration: float) -> LoadMeasure:
-    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(duration))}s", "--timeout", "60s",
-               "-H", f"User-Agent: {USER_AGENT}", "-s", str(LUA), url]
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{CONNECTIONS}",
+        f"-d{max(1, round(duration))}s",
+        "--timeout",
+        "60s",
+        "-H",
+        f"User-Agent: {USER_AGENT}",
+        "-s",
+        str(LUA),
+        url,
+    ]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command, capture_output=True, text=True, timeout=duration + 90, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("{"))
     figures = json.loads(line)
-    return LoadMeasure("", figures["requests"], figures["duration_us"] / 1e6, figures["p50_us"] / 1000,
-                       figures["p95_us"] / 1000, figures["non2xx"] + figures["socket_errors"])
+    return LoadMeasure(
+        "",
+        figures["requests"],
+        figures["duration_us"] / 1e6,
+        figures["p50_us"] / 1000,
+        figures["p95_us"] / 1000,
+        figures["non2xx"] + figures["socket_errors"],
+    )
 
 
 def _python_load(url: str, cookie: str, duration: float) -> LoadMeasure:

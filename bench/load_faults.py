@@ -19,6 +19,7 @@ Restarting PostgreSQL needs root (``pg_ctlcluster``) and interrupts every other 
 that server for a few seconds. The run is bounded: clients stop at the end of the duration
 plus a short grace period, and gunicorn is stopped whatever happens.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -106,8 +107,9 @@ def _csrf(client: Http, path: str) -> str:
     return match.group(1)
 
 
-def user_loop(port: int, email: str, response_id: int, t0: float, stop_at: float, interval: float,
-              tally: Tally, final: dict) -> None:
+def user_loop(
+    port: int, email: str, response_id: int, t0: float, stop_at: float, interval: float, tally: Tally, final: dict
+) -> None:
     """Sign in, then autosave one token after another until ``stop_at``; keep what was acknowledged."""
     client = Http(port)
     try:
@@ -169,6 +171,7 @@ def user_loop(port: int, email: str, response_id: int, t0: float, stop_at: float
 
 # --- the server side -----------------------------------------------------------------------------------
 
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -177,8 +180,13 @@ def _free_port() -> int:
 
 def server_env(database_url: str, workdir: Path) -> dict[str, str]:
     return os.environ | {
-        "DATABASE_URL": database_url, "SECRET_KEY": "datavet-bench-secret", "UPLOAD_FOLDER": str(workdir / "uploads"),
-        "REDIS_URL": "", "MAIL_SERVER": "", "JOBS_MODE": "inline", "FLASK_APP": "wsgi.py",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "datavet-bench-secret",
+        "UPLOAD_FOLDER": str(workdir / "uploads"),
+        "REDIS_URL": "",
+        "MAIL_SERVER": "",
+        "JOBS_MODE": "inline",
+        "FLASK_APP": "wsgi.py",
         # The users all sign in from 127.0.0.1: the per-address sign-in limit is not what is measured.
         "LOGIN_RATE_LIMIT": "10000 per minute",
     }
@@ -207,13 +215,23 @@ def seed(app, users: int) -> list[tuple[str, int]]:
         db.session.flush()
         version = next(v for v in store.latest_versions() if v.key == "data-collection-vendor")
         evaluation = evaluations.create_evaluation(
-            owner=buyer, questionnaire=version, title="Load and faults", description="", sealed=True,
-            deadline=utcnow() + timedelta(days=7), modalities=["speech", "text"])
+            owner=buyer,
+            questionnaire=version,
+            title="Load and faults",
+            description="",
+            sealed=True,
+            deadline=utcnow() + timedelta(days=7),
+            modalities=["speech", "text"],
+        )
         parsed, accounts = store.parsed(version), []
         for n in range(users):
             vendor = Organisation(name=f"Bench vendor {n:02d}", kind=OrganisationKind.VENDOR)
-            person = User(email=f"vendor{n:02d}@bench.example", role=Role.VENDOR, organisation=vendor,
-                          password_hash=buyer.password_hash)
+            person = User(
+                email=f"vendor{n:02d}@bench.example",
+                role=Role.VENDOR,
+                organisation=vendor,
+                password_hash=buyer.password_hash,
+            )
             db.session.add_all([vendor, person])
             response = invitations.ensure_response(evaluation, vendor)
             rng, answered = random.Random(n), {}
@@ -224,11 +242,13 @@ def seed(app, users: int) -> list[tuple[str, int]]:
                         continue
                     if question.type == "file":
                         answered[question.id] = [{"id": 0, "name": "consent.pdf", "sha256": "0" * 64, "size": 1}]
-                        db.session.add(Answer(response_id=response.id, question_id=question.id,
-                                              value=answered[question.id]))
+                        db.session.add(
+                            Answer(response_id=response.id, question_id=question.id, value=answered[question.id])
+                        )
                         continue
-                    raw = demo_answer(question, VENDOR_PROFILES[n % len(VENDOR_PROFILES)],
-                                      Requirements.from_dict({}), rng)
+                    raw = demo_answer(
+                        question, VENDOR_PROFILES[n % len(VENDOR_PROFILES)], Requirements.from_dict({}), rng
+                    )
                     result = responses.save_answers(response, user=person, raw={question.id: raw}, revisions={})
                     if question.id in result.saved:
                         answered[question.id] = True
@@ -238,9 +258,22 @@ def seed(app, users: int) -> list[tuple[str, int]]:
 
 
 def start_gunicorn(env: dict, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
-    command = [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--threads", str(threads),
-               "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--timeout", "30",
-               "--graceful-timeout", "5", "wsgi:app"]
+    command = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "30",
+        "--graceful-timeout",
+        "5",
+        "wsgi:app",
+    ]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -262,8 +295,13 @@ def worker_pids(master: int) -> list[int]:
 def restart_postgres(cluster: str) -> float:
     version, name = cluster.split()
     started = time.monotonic()
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"], check=True,
-                   timeout=120, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"],
+        check=True,
+        timeout=120,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     return time.monotonic() - started
 
 
@@ -281,9 +319,14 @@ def verify(app, accounts: list[tuple[str, int]], tally: Tally) -> dict:
         acked.setdefault((save.user, save.question), []).append(save.token)
     lost, out_of_order, half_written, submitted, incomplete = 0, 0, 0, 0, 0
     with app.app_context():
-        stored = {(r, q): (v, rev) for r, q, v, rev in db.session.execute(
-            sa.select(Answer.response_id, Answer.question_id, Answer.value, Answer.revision)
-            .where(Answer.question_id.in_(QUESTIONS)))}
+        stored = {
+            (r, q): (v, rev)
+            for r, q, v, rev in db.session.execute(
+                sa.select(Answer.response_id, Answer.question_id, Answer.value, Answer.revision).where(
+                    Answer.question_id.in_(QUESTIONS)
+                )
+            )
+        }
         saves = Counter()
         for event in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "answer.saved")):
             for question in set(event.details.get("questions", [])) & set(QUESTIONS):
@@ -303,9 +346,16 @@ def verify(app, accounts: list[tuple[str, int]], tally: Tally) -> dict:
                 incomplete += bool(services.missing_for_submission(response))
         chain = audit.verify_chain()
         db.session.remove()
-    return {"acknowledged": len(tally.acks), "lost": lost, "out_of_order": out_of_order,
-            "half_written": half_written, "submitted": submitted, "submitted_incomplete": incomplete,
-            "chain": chain.reason, "chain_events": chain.events}
+    return {
+        "acknowledged": len(tally.acks),
+        "lost": lost,
+        "out_of_order": out_of_order,
+        "half_written": half_written,
+        "submitted": submitted,
+        "submitted_incomplete": incomplete,
+        "chain": chain.reason,
+        "chain_events": chain.events,
+    }
 
 
 def recovery(tally: Tally, faults: list[tuple[str, float]], end: float) -> list[dict]:
@@ -317,10 +367,16 @@ def recovery(tally: Tally, faults: list[tuple[str, float]], end: float) -> list[
         errors = [t for t, _ in failed]
         last_error = max(errors) if errors else None
         after = [s.started + s.latency for s in tally.acks if s.started >= (last_error if errors else at)]
-        rows.append({"fault": name, "at": round(at, 1), "errors": len(errors),
-                     "kinds": dict(Counter(kind for _, kind in failed)),
-                     "recovered_after": round(min(after) - at, 2) if after else None,
-                     "errors_until": round(last_error - at, 2) if errors else 0.0})
+        rows.append(
+            {
+                "fault": name,
+                "at": round(at, 1),
+                "errors": len(errors),
+                "kinds": dict(Counter(kind for _, kind in failed)),
+                "recovered_after": round(min(after) - at, 2) if after else None,
+                "errors_until": round(last_error - at, 2) if errors else 0.0,
+            }
+        )
     return rows
 
 
@@ -365,9 +421,12 @@ def run(args) -> dict:
         tally, final, faults = Tally(), {}, []
         t0 = time.monotonic()
         stop_at = t0 + args.duration
-        users = [threading.Thread(target=user_loop, daemon=True,
-                                  args=(port, email, response_id, t0, stop_at, args.interval, tally, final))
-                 for email, response_id in accounts]
+        users = [
+            threading.Thread(
+                target=user_loop, daemon=True, args=(port, email, response_id, t0, stop_at, args.interval, tally, final)
+            )
+            for email, response_id in accounts
+        ]
         for user in users:
             user.start()
         plan = [(args.kill_at, "SIGKILL one gunicorn worker")]
@@ -388,13 +447,21 @@ def run(args) -> dict:
         stuck = sum(user.is_alive() for user in users)
         latencies = sorted(s.latency for s in tally.acks)
         result = {
-            "users": args.users, "duration": args.duration, "workers": args.workers, "threads": args.threads,
-            "requests": tally.requests, "stuck_users": stuck, "unacknowledged": tally.unacknowledged,
+            "users": args.users,
+            "duration": args.duration,
+            "workers": args.workers,
+            "threads": args.threads,
+            "requests": tally.requests,
+            "stuck_users": stuck,
+            "unacknowledged": tally.unacknowledged,
             "errors": dict(Counter(kind for _, kind in tally.errors)),
-            "latency_ms": {"p50": round(statistics.median(latencies) * 1000) if latencies else None,
-                           "p95": round(latencies[int(len(latencies) * 0.95)] * 1000) if latencies else None,
-                           "max": round(latencies[-1] * 1000) if latencies else None},
-            "faults": recovery(tally, faults, args.duration), "postgres_restart_s": restart_seconds,
+            "latency_ms": {
+                "p50": round(statistics.median(latencies) * 1000) if latencies else None,
+                "p95": round(latencies[int(len(latencies) * 0.95)] * 1000) if latencies else None,
+                "max": round(latencies[-1] * 1000) if latencies else None,
+            },
+            "faults": recovery(tally, faults, args.duration),
+            "postgres_restart_s": restart_seconds,
             "submit_statuses": dict(Counter(final.values())),
             "workers_alive_after": len(worker_pids(server.pid)),
         }
@@ -449,15 +516,21 @@ def markdown(result: dict, args) -> str:
     for fault in faults:
         recovered = "never" if fault["recovered_after"] is None else f"{fault['recovered_after']} s"
         kinds = ", ".join(f"{kind} x{count}" for kind, count in sorted(fault["kinds"].items()))
-        lines.append(f"| {fault['fault']} at {fault['at']} s | {fault['errors']} failed requests "
-                     f"({kinds or 'none'}) within {fault['errors_until']} s; saving worked again after {recovered} |")
+        lines.append(
+            f"| {fault['fault']} at {fault['at']} s | {fault['errors']} failed requests "
+            f"({kinds or 'none'}) within {fault['errors_until']} s; saving worked again after {recovered} |"
+        )
     if result["postgres_restart_s"] is not None:
         lines.append(f"| `pg_ctlcluster restart` itself took | {result['postgres_restart_s']:.1f} s |")
-    lines += ["", "Recovery is the time from the fault until the first save acknowledged after the last failed "
-              "request; no one restarted the app: the killed worker is replaced by gunicorn, and connections "
-              "broken by the database restart are replaced on their next use (`pool_pre_ping`). Failed requests "
-              "are retried by the users unchanged, which is safe because a save of the same value is "
-              "recognised as already done.", MARK_END]
+    lines += [
+        "",
+        "Recovery is the time from the fault until the first save acknowledged after the last failed "
+        "request; no one restarted the app: the killed worker is replaced by gunicorn, and connections "
+        "broken by the database restart are replaced on their next use (`pool_pre_ping`). Failed requests "
+        "are retried by the users unchanged, which is safe because a save of the same value is "
+        "recognised as already done.",
+        MARK_END,
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -483,8 +556,9 @@ def main() -> int:
     parser.add_argument("--pg-restart-at", type=float, default=35.0)
     parser.add_argument("--no-pg-restart", action="store_true")
     parser.add_argument("--cluster", default="15 main", help="PostgreSQL version and cluster for pg_ctlcluster")
-    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL",
-                                                             "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
     result = run(args)

@@ -4,6 +4,7 @@ Pages other engineers may not have built yet (the comparison page, the compariso
 evaluation's spreadsheet export) are found in the app's URL map by their path; a page that is not
 there is left out and the report says so.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,10 +16,10 @@ from bench.dataset import Seeded
 @dataclass(frozen=True)
 class Page:
     name: str
-    user: str   # e-mail of the person who opens it
+    user: str  # e-mail of the person who opens it
     path: str
     binary: bool = False  # a download (PDF, XLSX) rather than HTML
-    method: str = "GET"   # a POST answers with a redirect (e.g. a background job run inline)
+    method: str = "GET"  # a POST answers with a redirect (e.g. a background job run inline)
 
 
 # Path templates of pages that may or may not exist yet, in the URL map's own syntax.
@@ -35,6 +36,7 @@ def has_comparison(app) -> bool:
 
 def _fill(rule: str) -> str:
     """A concrete path: ``{evaluation_id}`` left to fill, ``<any(xlsx, zip):fmt>`` -> xlsx."""
+
     def choose(match: re.Match) -> str:
         options = [o.strip().strip("'\"") for o in match.group(1).split(",")]
         return "xlsx" if "xlsx" in options else options[0]
@@ -73,8 +75,14 @@ def evaluation_pages(app, seeded: Seeded, evaluation_id: int) -> list[Page]:
     ]
     if has_comparison(app):
         pages.append(Page("comparison page", staff["buyer"], f"/evaluations/{evaluation_id}/comparison"))
-    pages.append(Page("PDF scorecard", staff["buyer"],
-                      f"/evaluations/{evaluation_id}/vendors/{response_id}/scorecard.pdf", binary=True))
+    pages.append(
+        Page(
+            "PDF scorecard",
+            staff["buyer"],
+            f"/evaluations/{evaluation_id}/vendors/{response_id}/scorecard.pdf",
+            binary=True,
+        )
+    )
     return pages
 
 
@@ -85,5 +93,6 @@ def editor_page(seeded: Seeded, open_evaluation_id: int) -> Page:
 
 def main_pages(app, seeded: Seeded, evaluation_id: int, open_evaluation_id: int) -> list[Page]:
     """Every main page, for the buyer's dashboard of all seeded evaluations and one evaluation of them."""
-    return ([Page("dashboard", seeded.staff["buyer"], "/"), editor_page(seeded, open_evaluation_id)]
-            + evaluation_pages(app, seeded, evaluation_id))
+    return [Page("dashboard", seeded.staff["buyer"], "/"), editor_page(seeded, open_evaluation_id)] + evaluation_pages(
+        app, seeded, evaluation_id
+    )

@@ -8,6 +8,7 @@ Results go to ``bench/results/`` (results.json, report.md, growth.svg) and the t
 PostgreSQL is skipped, with the reason, when the server (``BENCH_POSTGRES_URL``, else
 ``TEST_DATABASE_URL``, else postgres@127.0.0.1:5432) does not answer.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,11 +49,14 @@ def _documents(app, clients: Clients, seeded, vendors: int, evaluation_id: int, 
     """PDF scorecard, response workbooks, and the comparison pack and evaluation export where they exist."""
     buyer = seeded.staff["buyer"]
     scorecard = next(p for p in evaluation_pages(app, seeded, evaluation_id) if p.name == "PDF scorecard")
-    found: dict = {"scorecard": asdict(measure_pdf(clients, scorecard, repeat=2)),
-                   "workbooks": asdict(measure_workbooks(app, evaluation_id))}
+    found: dict = {
+        "scorecard": asdict(measure_pdf(clients, scorecard, repeat=2)),
+        "workbooks": asdict(measure_workbooks(app, evaluation_id)),
+    }
     for kind, (method, template) in optional_downloads(app).items():
-        page = Page(f"comparison {kind}", buyer, template.format(evaluation_id=evaluation_id), binary=True,
-                    method=method)
+        page = Page(
+            f"comparison {kind}", buyer, template.format(evaluation_id=evaluation_id), binary=True, method=method
+        )
         if kind == "pack":
             if vendors in args.pack_vendors:
                 found[kind] = asdict(measure_pdf(clients, page, repeat=1))
@@ -78,8 +82,9 @@ def bench_backend(name: str, database_url: str, shape: Shape, workdir: Path, arg
     clients = Clients(app)
     growth: dict[str, dict] = {}
     for vendors, evaluation_id in sorted(seeded.scale.items()):
-        growth[str(vendors)] = {m.page: _row(m)
-                                for m in measure_pages(app, clients, evaluation_pages(app, seeded, evaluation_id))}
+        growth[str(vendors)] = {
+            m.page: _row(m) for m in measure_pages(app, clients, evaluation_pages(app, seeded, evaluation_id))
+        }
     wide = measure_pages(app, clients, evaluation_pages(app, seeded, seeded.wide), time_pages=False)
     growth[f"25, {2 * shape.evaluators} evaluators"] = {m.page: _row(m) for m in wide}
     for vendors, evaluation_id in sorted(seeded.open.items()):
@@ -102,8 +107,10 @@ def bench_backend(name: str, database_url: str, shape: Shape, workdir: Path, arg
                 _log(f"{name}: PDF and XLSX at {vendors} vendors measured")
 
     pages = main_pages(app, seeded, seeded.main[len(seeded.main) // 2], seeded.open[25])
-    result["load"] = [asdict(m) | {"throughput": m.throughput}
-                      for m in measure_load(environment.server_env(database_url, workdir), pages, args.duration)]
+    result["load"] = [
+        asdict(m) | {"throughput": m.throughput}
+        for m in measure_load(environment.server_env(database_url, workdir), pages, args.duration)
+    ]
     _log(f"{name}: load measured with {load_tool()}")
     with app.app_context():
         from app.extensions import db
@@ -119,8 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--duration", type=float, default=None, help="seconds of load per page (default 5)")
     parser.add_argument("--no-readme", action="store_true", help="do not write the tables into bench/README.md")
-    parser.add_argument("--pack-vendors", default=",".join(map(str, PACK_SIZES)),
-                        help="vendor counts at which the comparison pack is rendered (default %(default)s)")
+    parser.add_argument(
+        "--pack-vendors",
+        default=",".join(map(str, PACK_SIZES)),
+        help="vendor counts at which the comparison pack is rendered (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     args.pack_vendors = {int(v) for v in args.pack_vendors.split(",") if v.strip()}
     if args.quick and "--pack-vendors" not in " ".join(sys.argv if argv is None else argv):
@@ -131,10 +141,15 @@ def main(argv: list[str] | None = None) -> int:
     load_at_start = os.getloadavg()[0]  # other programs on the machine: said beside the results
     logging.getLogger("alembic").setLevel(logging.WARNING)
     given = sys.argv[1:] if argv is None else argv
-    results: dict = {"command": " ".join(["python -m bench.run", *given]),
-                     "date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": report.machine(),
-                     "shape": asdict(shape) | {"vendor_pool": shape.vendor_pool}, "load_tool": load_tool(),
-                     "duration": args.duration, "backends": {}}
+    results: dict = {
+        "command": " ".join(["python -m bench.run", *given]),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "machine": report.machine(),
+        "shape": asdict(shape) | {"vendor_pool": shape.vendor_pool},
+        "load_tool": load_tool(),
+        "duration": args.duration,
+        "backends": {},
+    }
     if load_tool() != "wrk":
         _log("wrk not found: using the bounded Python load generator (install Debian's wrk for steadier figures)")
     workdir = Path(tempfile.mkdtemp(prefix="datavet-bench-"))
@@ -150,8 +165,9 @@ def main(argv: list[str] | None = None) -> int:
             args.documents = False  # PDF and XLSX work does not depend on the database: measured once
             try:
                 with environment.postgres_database() as url:
-                    results["backends"]["postgresql"] = bench_backend("PostgreSQL", url, shape, workdir / "pg-files",
-                                                                      args)
+                    results["backends"]["postgresql"] = bench_backend(
+                        "PostgreSQL", url, shape, workdir / "pg-files", args
+                    )
             except Exception as error:  # noqa: BLE001 - e.g. the server restarted: keep SQLite's results
                 why = f"failed during the run: {type(error).__name__}: {str(error).strip().splitlines()[0][:300]}"
                 _log(f"PostgreSQL {why}")

@@ -5,6 +5,7 @@ DATAVET_TEST_DB=postgres and TEST_DATABASE_URL are set: a fresh database is crea
 and dropped) and emptied after every test. Pure-code tests need none of this and
 never import the app.
 """
+
 from __future__ import annotations
 
 import os
@@ -85,18 +86,20 @@ def app(database_url, tmp_path_factory):
     from app import create_app
     from app.questionnaires import store
 
-    application = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "test-secret",
-        "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": "datavet.test",
-        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
-        "QUESTIONNAIRE_DIR": str(QUESTIONNAIRE_DIR),
-        "MAIL_SERVER": "",
-        "JOBS_MODE": "inline",
-        "JOB_RESULTS_FOLDER": str(tmp_path_factory.mktemp("job-results")),
-    })
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "datavet.test",
+            "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            "QUESTIONNAIRE_DIR": str(QUESTIONNAIRE_DIR),
+            "MAIL_SERVER": "",
+            "JOBS_MODE": "inline",
+            "JOB_RESULTS_FOLDER": str(tmp_path_factory.mktemp("job-results")),
+        }
+    )
     application.test_client_class = FreshRequestClient
     with application.app_context():
         upgrade()

@@ -1,4 +1,5 @@
 """factory_boy factories for the app's models (used inside an app context)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -70,7 +71,8 @@ def _hash() -> str:
 
 def questionnaire_version(key: str = QUESTIONNAIRE_KEY) -> QuestionnaireVersion:
     return db.session.scalars(
-        sa.select(QuestionnaireVersion).where(QuestionnaireVersion.key == key)
+        sa.select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.key == key)
         .order_by(QuestionnaireVersion.version.desc())
     ).first()
 

@@ -1,4 +1,5 @@
 """Creating and dropping a throw-away PostgreSQL database for a test session."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager

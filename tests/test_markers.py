@@ -1,4 +1,5 @@
 """Tests carry the markers `make test-fast` deselects: browser, postgres, redis (and slow, set by hand)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The `world` fixture: one buyer, its people, one evaluation, two vendors (available to every test)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,10 @@ class World:
 @pytest.fixture
 def world(app_ctx) -> World:
     org = OrganisationFactory(name="Acme")
-    people = {role: UserFactory(role=role, organisation=org, email=f"{role}@acme.example")
-              for role in (Role.ADMIN, Role.BUYER, Role.EVALUATOR, Role.VIEWER)}
+    people = {
+        role: UserFactory(role=role, organisation=org, email=f"{role}@acme.example")
+        for role in (Role.ADMIN, Role.BUYER, Role.EVALUATOR, Role.VIEWER)
+    }
     lead = UserFactory(role=Role.EVALUATOR, organisation=org, email="lead@acme.example")
     evaluation = EvaluationFactory(organisation=org, title="Speech data 2027")
     evaluation.assignments = [
@@ -51,5 +54,17 @@ def world(app_ctx) -> World:
     other_org = OrganisationFactory(name="Other buyer")
     other_buyer = UserFactory(role=Role.BUYER, organisation=other_org, email="buyer@other.example")
     db.session.commit()
-    return World(org, people[Role.ADMIN], people[Role.BUYER], people[Role.EVALUATOR], lead, people[Role.VIEWER],
-                 evaluation, vendor_a, vendor_b, response_a, response_b, other_buyer)
+    return World(
+        org,
+        people[Role.ADMIN],
+        people[Role.BUYER],
+        people[Role.EVALUATOR],
+        lead,
+        people[Role.VIEWER],
+        evaluation,
+        vendor_a,
+        vendor_b,
+        response_a,
+        response_b,
+        other_buyer,
+    )

@@ -4,6 +4,7 @@
 The accounts have no password: each gets a single-use activation link and its owner chooses a
 password through it. Services flush; the caller commits.
 """
+
 from __future__ import annotations
 
 import enum
@@ -27,7 +28,8 @@ class AccountRefused(Exception):
 def organisation_named(name: str) -> Organisation | None:
     """The organisation (buyer or vendor) with this name, ignoring case and surrounding spaces."""
     return db.session.scalar(
-        sa.select(Organisation).where(sa.func.lower(Organisation.name) == name.strip().lower()).limit(1))
+        sa.select(Organisation).where(sa.func.lower(Organisation.name) == name.strip().lower()).limit(1)
+    )
 
 
 def create_buyer_organisation(name: str, *, admin_email: str, actor: User | None = None) -> tuple[User, str]:
@@ -47,13 +49,18 @@ def create_buyer_organisation(name: str, *, admin_email: str, actor: User | None
     organisation = Organisation(name=name, kind=OrganisationKind.BUYER)
     db.session.add(organisation)
     db.session.flush()
-    audit.record("organisation.created", actor=actor, subject=f"organisation:{organisation.id}",
-                 details={"name": name, "kind": str(OrganisationKind.BUYER)})
+    audit.record(
+        "organisation.created",
+        actor=actor,
+        subject=f"organisation:{organisation.id}",
+        details={"name": name, "kind": str(OrganisationKind.BUYER)},
+    )
     return _invite(email, organisation, Role.ADMIN, actor)
 
 
-def create_staff_account(email: str, *, organisation_name: str, role: Role | str,
-                         actor: User | None = None) -> tuple[User, str]:
+def create_staff_account(
+    email: str, *, organisation_name: str, role: Role | str, actor: User | None = None
+) -> tuple[User, str]:
     """Create an account without a password in a buyer organisation.
 
     Returns the user and the secret of their activation link. ``role`` is one of the staff roles
@@ -69,8 +76,9 @@ def create_staff_account(email: str, *, organisation_name: str, role: Role | str
     if organisation is None:
         raise AccountRefused(f"No organisation is named '{organisation_name.strip()}'.")
     if organisation.kind != OrganisationKind.BUYER:
-        raise AccountRefused(f"'{organisation.name}' is a vendor organisation; vendor contacts join through "
-                             "an evaluation's invitation.")
+        raise AccountRefused(
+            f"'{organisation.name}' is a vendor organisation; vendor contacts join through an evaluation's invitation."
+        )
     return _invite(_new_account_email(email), organisation, role, actor)
 
 
@@ -91,8 +99,12 @@ def _new_member(email: str, organisation: Organisation, role: Role, actor: User 
     user = User(email=email, name=name.strip(), role=role, organisation=organisation)
     db.session.add(user)
     db.session.flush()
-    audit.record("user.invited", actor=actor, subject=f"user:{user.id}",
-                 details={"role": str(role), "organisation": organisation.name})
+    audit.record(
+        "user.invited",
+        actor=actor,
+        subject=f"user:{user.id}",
+        details={"role": str(role), "organisation": organisation.name},
+    )
     return user
 
 

@@ -3,6 +3,7 @@
 Each command is its own transaction: it commits what it created, or refuses with a message on
 standard error, changes nothing and exits with status 1.
 """
+
 from __future__ import annotations
 
 import sys
@@ -31,8 +32,10 @@ def _public_base(public_url: str | None) -> str:
     """The site address activation links start with; refuses before anything is created."""
     base = (public_url or current_app.config.get("PUBLIC_URL") or "").strip().rstrip("/")
     if not base:
-        _refuse("PUBLIC_URL is not set, so no activation link can be built: set PUBLIC_URL "
-                "(e.g. https://datavet.example) or pass --public-url URL.")
+        _refuse(
+            "PUBLIC_URL is not set, so no activation link can be built: set PUBLIC_URL "
+            "(e.g. https://datavet.example) or pass --public-url URL."
+        )
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         _refuse(f"'{base}' is not a site address: give one like https://datavet.example.")
@@ -47,8 +50,10 @@ def _activation_link(base: str, secret: str) -> str:
 
 
 def _print_activation(user, base: str, secret: str) -> None:
-    click.echo(f"Activation link for {user.email} (works once, for {accounts.ACTIVATION_DAYS} days; "
-               "they choose their name and password there):")
+    click.echo(
+        f"Activation link for {user.email} (works once, for {accounts.ACTIVATION_DAYS} days; "
+        "they choose their name and password there):"
+    )
     click.echo(_activation_link(base, secret))
 
 
@@ -109,6 +114,7 @@ def create_token_command(email, name):
         _refuse("The token name must have 1 to 100 characters.")
     token, secret = tokens.create_token(user, name)
     db.session.commit()
-    click.echo(f"API token '{token.name}' for {user.email} ({user.role}); it is shown only now, "
-               "keep it secret:", err=True)
+    click.echo(
+        f"API token '{token.name}' for {user.email} ({user.role}); it is shown only now, keep it secret:", err=True
+    )
     click.echo(secret)

@@ -1,4 +1,5 @@
 """The buying organisation's administrator manages its people."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

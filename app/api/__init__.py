@@ -5,6 +5,7 @@ flask-smorest builds the document from the marshmallow schemas and serves it at
 from CSRF: the API signs requests in with a bearer token instead (``app.api.auth``), and answers
 errors in one JSON shape (``app.api.errors``).
 """
+
 from __future__ import annotations
 
 import functools
@@ -76,13 +77,22 @@ def init_api(app: Flask) -> None:
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    app.config.setdefault("API_SPEC_OPTIONS", {
-        "info": {"description": API_DESCRIPTION},
-        "security": [{"bearerAuth": []}],
-        "components": {"securitySchemes": {
-            "bearerAuth": {"type": "http", "scheme": "bearer",
-                           "description": "A personal API token from the API tokens page."}}},
-    })
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {"description": API_DESCRIPTION},
+            "security": [{"bearerAuth": []}],
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "A personal API token from the API tokens page.",
+                    }
+                }
+            },
+        },
+    )
     api = DataVetApi(app)
     names = {DOCS_BLUEPRINT}
     for blueprint in _blueprints():

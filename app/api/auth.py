@@ -1,4 +1,5 @@
 """Bearer-token sign-in for the API: every request names its user with a personal API token."""
+
 from __future__ import annotations
 
 from flask import g, request

@@ -1,4 +1,5 @@
 """What every API blueprint shares: token sign-in first, errors in the common shape, helpers for views."""
+
 from __future__ import annotations
 
 import functools
@@ -31,14 +32,18 @@ def api_blueprint(name: str, description: str) -> Blueprint:
 # Access is checked before the request body is read: a caller who may not act learns nothing from
 # validation messages. These decorators go above flask-smorest's (they keep its documentation).
 
+
 def requires(predicate: Callable[[Any], bool]) -> Callable:
     """Refuse (403) unless ``predicate(current_user)`` holds."""
+
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             permissions.require(predicate(current_user))
             return view(*args, **kwargs)
+
         return wrapper
+
     return decorator
 
 
@@ -48,7 +53,9 @@ def _loading(name: str, id_name: str, load: Callable[[int], Any]) -> Callable:
         def wrapper(*args, **kwargs):
             kwargs[name] = load(kwargs.pop(id_name))
             return view(*args, **kwargs)
+
         return wrapper
+
     return decorator
 
 

@@ -3,6 +3,7 @@
 ``code`` is the stable, machine-readable name of the HTTP status (``not_found``, ``conflict``,
 ``unprocessable_entity``...), the same names the app's own JSON error pages use.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -24,12 +25,18 @@ _VALIDATION_MESSAGE = "Some fields are not valid; nothing was changed."
 class ErrorSchema(ma.Schema):
     """The body of every error answer."""
 
-    code = ma.fields.String(required=True, metadata={
-        "description": "Stable name of the status: bad_request, unauthorized, forbidden, not_found, conflict, "
-                       "unprocessable_entity, internal_error..."})
+    code = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "Stable name of the status: bad_request, unauthorized, forbidden, not_found, conflict, "
+            "unprocessable_entity, internal_error..."
+        },
+    )
     message = ma.fields.String(required=True, metadata={"description": "What went wrong, for a person to read."})
     errors = ma.fields.Dict(
-        keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), required=True,
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.String()),
+        required=True,
         metadata={"description": "Messages per field (dotted path for nested fields); empty when not about fields."},
     )
 

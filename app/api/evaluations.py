@@ -1,4 +1,5 @@
 """Evaluations, their requirements, invitations and evaluators, and questionnaire versions."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -18,17 +19,22 @@ from app.extensions import db
 from app.models import Evaluation, Invitation, QuestionnaireVersion, Response, User
 from app.questionnaires import store
 from app.scoring.model import Requirements
-from app.web.loaders import invitation_or_404
 from app.transaction import after_commit
+from app.web.loaders import invitation_or_404
 
 blp = api_blueprint("api_evaluations", "Evaluations, requirements, invitations, evaluators and questionnaires.")
 
 
 def evaluation_summary(evaluation: Evaluation) -> dict:
     return {
-        "id": evaluation.id, "title": evaluation.title, "status": evaluation.status, "deadline": evaluation.deadline,
-        "sealed": evaluation.sealed, "is_sealed": permissions.is_sealed(evaluation),
-        "modalities": list(evaluation.modalities), "questionnaire_id": evaluation.questionnaire_id,
+        "id": evaluation.id,
+        "title": evaluation.title,
+        "status": evaluation.status,
+        "deadline": evaluation.deadline,
+        "sealed": evaluation.sealed,
+        "is_sealed": permissions.is_sealed(evaluation),
+        "modalities": list(evaluation.modalities),
+        "questionnaire_id": evaluation.questionnaire_id,
         "created_at": evaluation.created_at,
     }
 
@@ -38,8 +44,11 @@ def evaluation_detail(evaluation: Evaluation) -> dict:
     return evaluation_summary(evaluation) | {
         "description": evaluation.description,
         "questionnaire": f"{evaluation.questionnaire.title} v{evaluation.questionnaire.version}",
-        "weights": [{"section_id": c.id, "title": c.title, "weight": c.weight, "share": c.share}
-                    for c in items if c.id != weights.PRICE_CRITERION],
+        "weights": [
+            {"section_id": c.id, "title": c.title, "weight": c.weight, "share": c.share}
+            for c in items
+            if c.id != weights.PRICE_CRITERION
+        ],
     }
 
 
@@ -48,9 +57,14 @@ class Me(MethodView):
     @blp.response(200, schemas.MeSchema)
     def get(self):
         """Who the token acts as"""
-        return {"id": current_user.id, "email": current_user.email, "name": current_user.name,
-                "role": current_user.role, "organisation_id": current_user.organisation_id,
-                "organisation": current_user.organisation.name}
+        return {
+            "id": current_user.id,
+            "email": current_user.email,
+            "name": current_user.name,
+            "role": current_user.role,
+            "organisation_id": current_user.organisation_id,
+            "organisation": current_user.organisation.name,
+        }
 
 
 @blp.route("/evaluations")
@@ -69,11 +83,19 @@ class Evaluations(MethodView):
         """Open an evaluation from a current questionnaire version"""
         questionnaire = next((v for v in store.latest_versions() if v.id == data["questionnaire_id"]), None)
         if questionnaire is None:
-            fail(422, "Choose a current questionnaire version.",
-                 {"questionnaire_id": ["Not a current questionnaire version; see GET /api/v1/questionnaires."]})
+            fail(
+                422,
+                "Choose a current questionnaire version.",
+                {"questionnaire_id": ["Not a current questionnaire version; see GET /api/v1/questionnaires."]},
+            )
         evaluation = services.create_evaluation(
-            owner=current_user, questionnaire=questionnaire, title=data["title"], description=data["description"],
-            deadline=data["deadline"], modalities=data["modalities"], sealed=data["sealed"],
+            owner=current_user,
+            questionnaire=questionnaire,
+            title=data["title"],
+            description=data["description"],
+            deadline=data["deadline"],
+            modalities=data["modalities"],
+            sealed=data["sealed"],
         )
         return evaluation_detail(evaluation)
 
@@ -93,24 +115,29 @@ class EvaluationItem(MethodView):
         """Move the deadline and/or change section weights"""
         sections = {s.id for s in services.active_sections(evaluation)}
         new_weights = data.get("weights", {})
-        unknown = {f"weights.{key}": ["Not a section of this evaluation."] for key in new_weights if key not in sections}
+        unknown = {
+            f"weights.{key}": ["Not a section of this evaluation."] for key in new_weights if key not in sections
+        }
         if unknown:
             fail(422, "Some weights name sections this evaluation does not have.", unknown)
         current = {row.section_id: row.weight for row in evaluation.section_weights if row.section_id in sections}
         if sum((current | new_weights).values()) <= 0:
-            fail(422, "At least one section needs a weight above zero.",
-                 {"weights": ["At least one section needs a weight above zero."]})
+            fail(
+                422,
+                "At least one section needs a weight above zero.",
+                {"weights": ["At least one section needs a weight above zero."]},
+            )
         previous = evaluation.deadline
         try:
-            moved = services.move_deadline(evaluation, actor=current_user,
-                                           deadline=data.get("deadline", evaluation.deadline))
+            moved = services.move_deadline(
+                evaluation, actor=current_user, deadline=data.get("deadline", evaluation.deadline)
+            )
         except services.DeadlineError as error:
             fail(422, str(error), {"deadline": [str(error)]})
         if new_weights:
             weights.set_weights(evaluation, actor=current_user, weights=new_weights, method="direct")
         if moved:  # vendors are told as when the deadline moves on the web
-            after_commit(lambda: notifications.notify_deadline_moved(evaluation, previous=previous,
-                                                                     actor=current_user))
+            after_commit(lambda: notifications.notify_deadline_moved(evaluation, previous=previous, actor=current_user))
         return evaluation_detail(evaluation)
 
 
@@ -125,16 +152,22 @@ class OpenEarly(MethodView):
             previous = services.open_early(evaluation, actor=current_user, reason=data["reason"])
         except services.DeadlineError as error:
             fail(409, str(error))
-        after_commit(lambda: notifications.notify_opened_early(evaluation, previous=previous, reason=data["reason"],
-                                                               actor=current_user))
+        after_commit(
+            lambda: notifications.notify_opened_early(
+                evaluation, previous=previous, reason=data["reason"], actor=current_user
+            )
+        )
         return evaluation_detail(evaluation)
 
 
 def _requirements_out(evaluation: Evaluation) -> dict:
     profile = Requirements.from_dict(evaluation.requirements or {})
     # to_dict writes the date as text; the schema writes dates itself.
-    return profile.to_dict() | {"award_date": profile.award_date, "modalities": list(evaluation.modalities),
-                     "choices": requirement_choices(store.parsed(evaluation.questionnaire))}
+    return profile.to_dict() | {
+        "award_date": profile.award_date,
+        "modalities": list(evaluation.modalities),
+        "choices": requirement_choices(store.parsed(evaluation.questionnaire)),
+    }
 
 
 @blp.route(f"/evaluations/<{ID}:evaluation_id>/requirements")
@@ -155,13 +188,19 @@ class EvaluationRequirements(MethodView):
         """
         sent = set(request.get_json(silent=True) or {})
         if not sent:
-            fail(422, "Send at least one requirement (for example {\"locales\": [...]}); nothing was changed.",
-                 {"_schema": ["The body names no requirement."]})
+            fail(
+                422,
+                'Send at least one requirement (for example {"locales": [...]}); nothing was changed.',
+                {"_schema": ["The body names no requirement."]},
+            )
         stored = _requirements_out(evaluation)
         data = {key: (value if key in sent else stored[key]) for key, value in data.items()}
         try:
-            profile = requirements_from_json(data, modalities=evaluation.modalities,
-                                             choices=requirement_choices(store.parsed(evaluation.questionnaire)))
+            profile = requirements_from_json(
+                data,
+                modalities=evaluation.modalities,
+                choices=requirement_choices(store.parsed(evaluation.questionnaire)),
+            )
         except RequirementsError as error:
             fail(422, "Some requirements are not valid; nothing was changed.", error.errors)
         set_requirements(evaluation, profile, actor=current_user)
@@ -170,10 +209,15 @@ class EvaluationRequirements(MethodView):
 
 def invitation_data(invitation: Invitation) -> dict:
     return {
-        "id": invitation.id, "email": invitation.email, "vendor": invitation.vendor_organisation.name,
-        "vendor_organisation_id": invitation.vendor_organisation_id, "state": invitation.state,
-        "created_at": invitation.created_at, "expires_at": invitation.expires_at,
-        "accepted_at": invitation.accepted_at, "revoked_at": invitation.revoked_at,
+        "id": invitation.id,
+        "email": invitation.email,
+        "vendor": invitation.vendor_organisation.name,
+        "vendor_organisation_id": invitation.vendor_organisation_id,
+        "state": invitation.state,
+        "created_at": invitation.created_at,
+        "expires_at": invitation.expires_at,
+        "accepted_at": invitation.accepted_at,
+        "revoked_at": invitation.revoked_at,
     }
 
 
@@ -194,8 +238,9 @@ class EvaluationInvitations(MethodView):
     def post(self, data, evaluation: Evaluation):
         """Invite a vendor contact (the link goes out by e-mail; a pending invitation is sent again)"""
         try:
-            invitation = invitations.invite_vendor(evaluation, vendor_name=data["vendor_name"], email=data["email"],
-                                                   invited_by=current_user)
+            invitation = invitations.invite_vendor(
+                evaluation, vendor_name=data["vendor_name"], email=data["email"], invited_by=current_user
+            )
         except invitations.InvitationError as error:
             fail(422, str(error), {"email": [str(error)]})
         return invitation_data(invitation)
@@ -238,8 +283,19 @@ class EvaluationEvaluators(MethodView):
     def get(self, page, evaluation: Evaluation):
         """List the evaluators assigned and the sections they score"""
         rows = sorted(evaluation.assignments, key=lambda a: (a.user.email, a.section_id))
-        return paginate_list([{"user_id": a.user_id, "name": a.user.name, "email": a.user.email,
-                               "section_id": a.section_id, "is_lead": a.is_lead} for a in rows], page)
+        return paginate_list(
+            [
+                {
+                    "user_id": a.user_id,
+                    "name": a.user.name,
+                    "email": a.user.email,
+                    "section_id": a.section_id,
+                    "is_lead": a.is_lead,
+                }
+                for a in rows
+            ],
+            page,
+        )
 
     @with_evaluation(permissions.can_manage_evaluation)
     @blp.arguments(schemas.EvaluatorAssignSchema)
@@ -252,12 +308,22 @@ class EvaluationEvaluators(MethodView):
         try:
             if evaluator is None:
                 raise ValueError("Only evaluators of your organisation can be assigned.")
-            services.assign_evaluator(evaluation, actor=current_user, evaluator=evaluator,
-                                      section_id=data["section_id"], is_lead=data["is_lead"])
+            services.assign_evaluator(
+                evaluation,
+                actor=current_user,
+                evaluator=evaluator,
+                section_id=data["section_id"],
+                is_lead=data["is_lead"],
+            )
         except ValueError as error:
             fail(422, str(error), {"user_id": [str(error)]})
-        return {"user_id": evaluator.id, "name": evaluator.name, "email": evaluator.email,
-                "section_id": data["section_id"], "is_lead": data["is_lead"]}
+        return {
+            "user_id": evaluator.id,
+            "name": evaluator.name,
+            "email": evaluator.email,
+            "section_id": data["section_id"],
+            "is_lead": data["is_lead"],
+        }
 
 
 @blp.route(f"/evaluations/<{ID}:evaluation_id>/responses")
@@ -273,14 +339,26 @@ class EvaluationResponses(MethodView):
 
 
 def response_summary(response: Response) -> dict:
-    return {"id": response.id, "evaluation_id": response.evaluation_id, "evaluation": response.evaluation.title,
-            "vendor": response.vendor_organisation.name, "status": response.status,
-            "submitted_at": response.submitted_at, "deadline": response.evaluation.deadline}
+    return {
+        "id": response.id,
+        "evaluation_id": response.evaluation_id,
+        "evaluation": response.evaluation.title,
+        "vendor": response.vendor_organisation.name,
+        "status": response.status,
+        "submitted_at": response.submitted_at,
+        "deadline": response.evaluation.deadline,
+    }
 
 
 def questionnaire_data(version: QuestionnaireVersion, latest: set[int]) -> dict:
-    return {"id": version.id, "key": version.key, "version": version.version, "title": version.title,
-            "latest": version.id in latest, "created_at": version.created_at}
+    return {
+        "id": version.id,
+        "key": version.key,
+        "version": version.version,
+        "title": version.title,
+        "latest": version.id in latest,
+        "created_at": version.created_at,
+    }
 
 
 @blp.route("/questionnaires")

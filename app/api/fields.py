@@ -1,4 +1,5 @@
 """Marshmallow fields and validators shared by the API schemas."""
+
 from __future__ import annotations
 
 from datetime import UTC
@@ -13,7 +14,9 @@ class UTCDateTime(ma.fields.AwareDateTime):
     """An ISO 8601 date-time with its offset, read and written in UTC (a time without offset is refused)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("metadata", {}).setdefault("description", "ISO 8601 date-time with an offset, e.g. 2027-03-01T12:00:00Z.")
+        kwargs.setdefault("metadata", {}).setdefault(
+            "description", "ISO 8601 date-time with an offset, e.g. 2027-03-01T12:00:00Z."
+        )
         super().__init__(format="iso", **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):

@@ -1,4 +1,5 @@
 """The ranking with its robustness, and the PDF scorecards, through the API."""
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,9 @@ class CriterionResultSchema(ma.Schema):
     question_id = fields.String(required=True)
     text = fields.String(required=True)
     section_id = fields.String(required=True)
-    method = fields.String(required=True, metadata={"description": "auto: <scorer>, consensus, mean of N evaluators..."})
+    method = fields.String(
+        required=True, metadata={"description": "auto: <scorer>, consensus, mean of N evaluators..."}
+    )
     score = fields.Float(required=True, allow_none=True, metadata={"description": "0..4; null when not scored yet."})
     points = fields.Float(required=True)
     explanation = fields.String(required=True)
@@ -62,8 +65,11 @@ class VendorResultSchema(ma.Schema):
 class WeightChangeSchema(ma.Schema):
     section_id = fields.String(required=True)
     weight_share = fields.Float(required=True)
-    change = fields.Float(required=True, allow_none=True,
-                          metadata={"description": "Smallest signed change of the share that changes the winner."})
+    change = fields.Float(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Smallest signed change of the share that changes the winner."},
+    )
     new_share = fields.Float(required=True, allow_none=True)
     new_winner_response_id = fields.Integer(required=True, allow_none=True)
 
@@ -71,8 +77,9 @@ class WeightChangeSchema(ma.Schema):
 class AcceptabilitySchema(ma.Schema):
     response_id = fields.Integer(required=True)
     first_place_share = fields.Float(required=True)
-    rank_shares = fields.List(fields.Float(), required=True,
-                              metadata={"description": "Share of weight draws giving rank 1, 2, ..."})
+    rank_shares = fields.List(
+        fields.Float(), required=True, metadata={"description": "Share of weight draws giving rank 1, 2, ..."}
+    )
 
 
 class RobustnessSchema(ma.Schema):
@@ -91,22 +98,41 @@ class RankingSchema(ma.Schema):
     title = fields.String(required=True)
     questionnaire = fields.String(required=True)
     ranked = fields.List(fields.Nested(VendorResultSchema), required=True)
-    disqualified = fields.List(fields.Nested(VendorResultSchema), required=True,
-                               metadata={"description": "Vendors that failed a must-have: shown, not ranked."})
+    disqualified = fields.List(
+        fields.Nested(VendorResultSchema),
+        required=True,
+        metadata={"description": "Vendors that failed a must-have: shown, not ranked."},
+    )
     not_submitted = fields.List(fields.String(), required=True)
     robustness = fields.Nested(RobustnessSchema, required=True)
 
 
 def vendor_data(vendor: VendorResult) -> dict:
     return {
-        "response_id": vendor.response_id, "vendor": vendor.vendor, "total": vendor.total, "rank": vendor.rank,
+        "response_id": vendor.response_id,
+        "vendor": vendor.vendor,
+        "total": vendor.total,
+        "rank": vendor.rank,
         "disqualified": vendor.disqualified,
         "failures": [{"question_id": f.question_id, "reason": f.reason, "detail": f.detail} for f in vendor.failures],
-        "sections": [{"id": s.id, "title": s.title, "score": s.score, "weight_share": s.weight_share,
-                      "points": s.points} for s in vendor.sections],
-        "criteria": [{"question_id": q.question_id, "text": q.text, "section_id": q.section_id, "method": q.method,
-                      "score": q.score, "points": q.points, "explanation": q.explanation} for q in vendor.questions],
-        "scored_by_people": vendor.scored_by_people, "awaiting_people": vendor.awaiting_people,
+        "sections": [
+            {"id": s.id, "title": s.title, "score": s.score, "weight_share": s.weight_share, "points": s.points}
+            for s in vendor.sections
+        ],
+        "criteria": [
+            {
+                "question_id": q.question_id,
+                "text": q.text,
+                "section_id": q.section_id,
+                "method": q.method,
+                "score": q.score,
+                "points": q.points,
+                "explanation": q.explanation,
+            }
+            for q in vendor.questions
+        ],
+        "scored_by_people": vendor.scored_by_people,
+        "awaiting_people": vendor.awaiting_people,
     }
 
 
@@ -116,14 +142,26 @@ def robustness_data(results: EvaluationResults) -> dict:
     winner = next((v.response_id for v in figures.acceptability if v.vendor == figures.winner), None)
     ids = {v.vendor: v.response_id for v in figures.acceptability}
     return {
-        "available": figures.available, "note": figures.note, "winner_response_id": winner,
-        "seed": figures.seed, "draws": figures.draws, "concentration": figures.concentration,
+        "available": figures.available,
+        "note": figures.note,
+        "winner_response_id": winner,
+        "seed": figures.seed,
+        "draws": figures.draws,
+        "concentration": figures.concentration,
         "critical_weight_changes": [
-            {"section_id": s.section_id, "weight_share": s.weight_share, "change": s.change,
-             "new_share": s.new_share, "new_winner_response_id": ids.get(s.new_winner)} for s in figures.sections],
+            {
+                "section_id": s.section_id,
+                "weight_share": s.weight_share,
+                "change": s.change,
+                "new_share": s.new_share,
+                "new_winner_response_id": ids.get(s.new_winner),
+            }
+            for s in figures.sections
+        ],
         "rank_acceptability": [
             {"response_id": v.response_id, "first_place_share": v.first_place, "rank_shares": list(v.rank_shares)}
-            for v in figures.acceptability],
+            for v in figures.acceptability
+        ],
     }
 
 
@@ -138,10 +176,13 @@ class Ranking(MethodView):
             fail(403, SEALED)
         results = compute_results(evaluation)
         return {
-            "evaluation_id": results.evaluation_id, "title": results.title, "questionnaire": results.questionnaire,
+            "evaluation_id": results.evaluation_id,
+            "title": results.title,
+            "questionnaire": results.questionnaire,
             "ranked": [vendor_data(v) for v in results.ranked],
             "disqualified": [vendor_data(v) for v in results.disqualified],
-            "not_submitted": list(results.not_submitted), "robustness": robustness_data(results),
+            "not_submitted": list(results.not_submitted),
+            "robustness": robustness_data(results),
         }
 
 
@@ -152,8 +193,14 @@ def _filename(text: str) -> str:
 @blp.route(f"/evaluations/<{ID}:evaluation_id>/responses/<{ID}:response_id>/scorecard")
 class Scorecard(MethodView):
     @with_evaluation(permissions.can_view_results)
-    @blp.doc(responses={"200": {"description": "The one-page PDF scorecard.",
-                                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "The one-page PDF scorecard.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    )
     @blp.alt_response(403, schema=ErrorSchema, description=SEALED)
     def get(self, evaluation: Evaluation, response_id: int):
         """Download a vendor's one-page PDF scorecard"""
@@ -165,7 +212,11 @@ class Scorecard(MethodView):
             fail(404, "This evaluation has no submitted response with that id.")
         card = vendor_scorecard(evaluation, results, vendor)
         pdf = render_pdf("reports/scorecard_pdf.html", card=card)
-        audit.record("export.downloaded", actor=current_user, evaluation_id=evaluation.id,
-                     subject=f"scorecard:{response_id}")
-        return HttpResponse(pdf, mimetype="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="scorecard-{_filename(vendor.vendor)}.pdf"'})
+        audit.record(
+            "export.downloaded", actor=current_user, evaluation_id=evaluation.id, subject=f"scorecard:{response_id}"
+        )
+        return HttpResponse(
+            pdf,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="scorecard-{_filename(vendor.vendor)}.pdf"'},
+        )

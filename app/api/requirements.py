@@ -1,4 +1,5 @@
 """The requirements profile from JSON, checked by the same rules as the web form."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,7 +22,9 @@ def _locales(entries: list[dict[str, Any]], errors: dict[str, list[str]]) -> tup
             errors[f"locales.{index}.locale"] = [f"{tag} is listed twice."]
             continue
         seen.add(tag)
-        targets.append(LocaleTarget(locale=tag, min_contributors=entry["min_contributors"], min_hours=entry["min_hours"]))
+        targets.append(
+            LocaleTarget(locale=tag, min_contributors=entry["min_contributors"], min_hours=entry["min_hours"])
+        )
     return tuple(targets)
 
 
@@ -43,12 +46,15 @@ def _demographics(targets: dict[str, dict[str, float]], errors: dict[str, list[s
 def _choices(name: str, given: list[str], allowed: dict[str, str], errors: dict[str, list[str]]) -> tuple[str, ...]:
     for index, key in enumerate(given):
         if key not in allowed:
-            errors[f"{name}.{index}"] = [f"'{key}' is not one of: {', '.join(allowed) or 'none for this questionnaire'}."]
+            errors[f"{name}.{index}"] = [
+                f"'{key}' is not one of: {', '.join(allowed) or 'none for this questionnaire'}."
+            ]
     return tuple(dict.fromkeys(given))
 
 
-def requirements_from_json(data: dict[str, Any], *, modalities: list[str],
-                           choices: dict[str, dict[str, str]]) -> Requirements:
+def requirements_from_json(
+    data: dict[str, Any], *, modalities: list[str], choices: dict[str, dict[str, str]]
+) -> Requirements:
     """Build the profile from a validated request body or raise RequirementsError keyed by field path."""
     errors: dict[str, list[str]] = {}
     locales = _locales(data["locales"], errors)
@@ -59,8 +65,13 @@ def requirements_from_json(data: dict[str, Any], *, modalities: list[str],
         raise RequirementsError(errors)
     try:
         return Requirements(
-            locales=locales, demographics=demographics, devices=devices, environments=environments,
-            modalities=tuple(modalities), award_date=data["award_date"], budget_per_unit=data["budget_per_unit"],
+            locales=locales,
+            demographics=demographics,
+            devices=devices,
+            environments=environments,
+            modalities=tuple(modalities),
+            award_date=data["award_date"],
+            budget_per_unit=data["budget_per_unit"],
             unit=data["unit"],
         )
     except ValueError as error:

@@ -1,4 +1,5 @@
 """Schemas of a vendor's response: questions, answers, evidence files."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -15,8 +16,11 @@ class ResponseSchema(ResponseSummarySchema):
     questionnaire_id = fields.Integer(required=True)
     can_edit = fields.Boolean(required=True, metadata={"description": "Whether you may change it now."})
     answered = fields.Integer(required=True, metadata={"description": "Questions with an answer."})
-    missing_required = fields.List(fields.String(), required=True,
-                                   metadata={"description": "Required questions still unanswered (block submission)."})
+    missing_required = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Required questions still unanswered (block submission)."},
+    )
 
 
 class OptionSchema(ma.Schema):
@@ -44,8 +48,10 @@ class QuestionSchema(ma.Schema):
     section = fields.String(required=True)
     text = fields.String(required=True)
     help = fields.String(required=True, allow_none=True)
-    type = fields.String(required=True, metadata={
-        "description": "yes_no, single_choice, multi_choice, number, percentage, date, text, file or table."})
+    type = fields.String(
+        required=True,
+        metadata={"description": "yes_no, single_choice, multi_choice, number, percentage, date, text, file or table."},
+    )
     required = fields.Boolean(required=True)
     unit = fields.String(required=True, allow_none=True)
     min = fields.Float(required=True, allow_none=True)
@@ -57,19 +63,31 @@ class QuestionSchema(ma.Schema):
 
 class AnswerSchema(ma.Schema):
     question_id = fields.String(required=True)
-    value = fields.Raw(required=True, allow_none=True, metadata={
-        "description": "Canonical value: true/false, option key(s), number, \"YYYY-MM-DD\", text, "
-                       "table rows (objects keyed by column id) or, for files, the attached files."})
+    value = fields.Raw(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": 'Canonical value: true/false, option key(s), number, "YYYY-MM-DD", text, '
+            "table rows (objects keyed by column id) or, for files, the attached files."
+        },
+    )
     revision = fields.Integer(required=True, metadata={"description": "Send it back when changing the answer."})
     evidence_level = fields.String(required=True, metadata={"description": "self_attested, evidenced or verified."})
     updated_at = UTCDateTime(required=True)
 
 
 class AnswerWriteSchema(ma.Schema):
-    value = fields.Raw(required=True, allow_none=True, metadata={
-        "description": "The answer; typed JSON or text as a form would send it. null clears it."})
-    revision = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=2**31 - 1), metadata={
-        "description": "The revision your change starts from (0 for a question not answered yet)."})
+    value = fields.Raw(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The answer; typed JSON or text as a form would send it. null clears it."},
+    )
+    revision = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=0, max=2**31 - 1),
+        metadata={"description": "The revision your change starts from (0 for a question not answered yet)."},
+    )
 
 
 class AnswerItemWriteSchema(AnswerWriteSchema):
@@ -77,14 +95,16 @@ class AnswerItemWriteSchema(AnswerWriteSchema):
 
 
 class AnswersWriteSchema(ma.Schema):
-    answers = fields.List(fields.Nested(AnswerItemWriteSchema), required=True,
-                          validate=validate.Length(min=1, max=500))
+    answers = fields.List(fields.Nested(AnswerItemWriteSchema), required=True, validate=validate.Length(min=1, max=500))
 
 
 class SavedAnswersSchema(ma.Schema):
     saved = fields.List(fields.String(), required=True, metadata={"description": "Questions whose answer changed."})
-    answers = fields.List(fields.Nested(AnswerSchema), required=True,
-                          metadata={"description": "The current answers of the questions sent."})
+    answers = fields.List(
+        fields.Nested(AnswerSchema),
+        required=True,
+        metadata={"description": "The current answers of the questions sent."},
+    )
 
 
 class ConflictSchema(ma.Schema):
@@ -97,8 +117,10 @@ class ConflictSchema(ma.Schema):
 
 
 class AnswerConflictErrorSchema(ErrorSchema):
-    conflicts = fields.List(fields.Nested(ConflictSchema), metadata={
-        "description": "Present when answers changed meanwhile: your value and the stored one."})
+    conflicts = fields.List(
+        fields.Nested(ConflictSchema),
+        metadata={"description": "Present when answers changed meanwhile: your value and the stored one."},
+    )
 
 
 class AttachmentSchema(ma.Schema):
@@ -112,5 +134,7 @@ class AttachmentSchema(ma.Schema):
 
 
 class EvidenceUploadSchema(ma.Schema):
-    file = Upload(required=True, metadata={"description": "PDF, PNG, JPEG, DOCX, XLSX, CSV or plain text; "
-                                                          "the type is judged by the content."})
+    file = Upload(
+        required=True,
+        metadata={"description": "PDF, PNG, JPEG, DOCX, XLSX, CSV or plain text; the type is judged by the content."},
+    )

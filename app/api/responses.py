@@ -1,4 +1,5 @@
 """A vendor's response through the API: questions, answers, submission and evidence files."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -29,7 +30,8 @@ HIDDEN = "This question does not apply given the other answers (it is hidden)."
 def response_data(response: Response) -> dict:
     values = services.answer_values(response)
     return response_summary(response) | {
-        "vendor_organisation_id": response.vendor_organisation_id, "questionnaire_id": response.questionnaire_id,
+        "vendor_organisation_id": response.vendor_organisation_id,
+        "questionnaire_id": response.questionnaire_id,
         "can_edit": permissions.can_edit_response(current_user, response),
         "answered": sum(1 for value in values.values() if value not in (None, "", [])),
         "missing_required": [q.id for q in services.missing_for_submission(response)],
@@ -39,18 +41,40 @@ def response_data(response: Response) -> dict:
 def question_data(question, section_titles: dict[str, str]) -> dict:
     options = [{"key": o.key, "label": o.label} for o in question.options]
     return {
-        "id": question.id, "section_id": question.section_id, "section": section_titles[question.section_id],
-        "text": question.text, "help": question.help, "type": question.type, "required": question.required,
-        "unit": question.unit, "min": question.min, "max": question.max, "options": options,
-        "columns": [{"id": c.id, "type": c.type, "label": c.label, "required": c.required, "unit": c.unit,
-                     "options": [{"key": o.key, "label": o.label} for o in c.options]} for c in question.columns],
+        "id": question.id,
+        "section_id": question.section_id,
+        "section": section_titles[question.section_id],
+        "text": question.text,
+        "help": question.help,
+        "type": question.type,
+        "required": question.required,
+        "unit": question.unit,
+        "min": question.min,
+        "max": question.max,
+        "options": options,
+        "columns": [
+            {
+                "id": c.id,
+                "type": c.type,
+                "label": c.label,
+                "required": c.required,
+                "unit": c.unit,
+                "options": [{"key": o.key, "label": o.label} for o in c.options],
+            }
+            for c in question.columns
+        ],
         "file": {"types": list(question.file.types), "max_mb": question.file.max_mb} if question.file else None,
     }
 
 
 def answer_data(answer: Answer) -> dict:
-    return {"question_id": answer.question_id, "value": answer.value, "revision": answer.revision,
-            "evidence_level": answer.evidence_level, "updated_at": answer.updated_at}
+    return {
+        "question_id": answer.question_id,
+        "value": answer.value,
+        "revision": answer.revision,
+        "evidence_level": answer.evidence_level,
+        "updated_at": answer.updated_at,
+    }
 
 
 def _check_editable(response: Response) -> None:
@@ -66,8 +90,11 @@ class OwnResponses(MethodView):
     @blp.response(200, page_of(rs.ResponseSchema, "ResponsePage"))
     def get(self, page):
         """List your organisation's responses (vendors)"""
-        query = (sa.select(Response).where(Response.vendor_organisation_id == current_user.organisation_id)
-                 .order_by(Response.id.desc()))
+        query = (
+            sa.select(Response)
+            .where(Response.vendor_organisation_id == current_user.organisation_id)
+            .order_by(Response.id.desc())
+        )
         result = paginate_query(query, page)
         return result | {"items": [response_data(r) for r in result["items"]]}
 
@@ -99,8 +126,11 @@ def _save(response: Response, raw: dict, revisions: dict[str, int]) -> list[str]
     questionnaire = store.parsed(response.questionnaire)
     known = {q.id: q for q in questionnaire.questions}
     errors = {qid: ["There is no such question in this questionnaire."] for qid in raw if qid not in known}
-    errors |= {qid: ["Upload files to this question's evidence instead."]
-               for qid in raw if qid in known and known[qid].type == "file"}
+    errors |= {
+        qid: ["Upload files to this question's evidence instead."]
+        for qid in raw
+        if qid in known and known[qid].type == "file"
+    }
     if errors:
         fail(422, "Some answers cannot be saved; nothing was changed.", errors)
     try:
@@ -117,25 +147,34 @@ def _save(response: Response, raw: dict, revisions: dict[str, int]) -> list[str]
                 break
     except services.ResponseClosed as error:
         fail(409, str(error))
-    shown = {q.id for q in visible_questions(questionnaire, response.evaluation.modalities,
-                                             services.answer_values(response))}
+    shown = {
+        q.id for q in visible_questions(questionnaire, response.evaluation.modalities, services.answer_values(response))
+    }
     errors |= {qid: [HIDDEN] for qid in pending if qid not in shown and qid not in errors}
     if conflicts:
         db.session.rollback()
         stored = services.answers_by_question(response)
-        fail(409, "Someone changed some of these answers meanwhile; nothing was saved. Compare and send again.",
-             errors, conflicts=[_conflict(c, stored.get(c.question_id)) for c in conflicts])
+        fail(
+            409,
+            "Someone changed some of these answers meanwhile; nothing was saved. Compare and send again.",
+            errors,
+            conflicts=[_conflict(c, stored.get(c.question_id)) for c in conflicts],
+        )
     if errors:
         fail(422, "Some answers are not valid; nothing was saved.", errors)
     return saved
 
 
 def _conflict(conflict: services.Conflict, stored: Answer | None) -> dict:
-    return {"question_id": conflict.question_id, "yours": conflict.yours,
-            "theirs": stored.value if stored else conflict.theirs, "revision": stored.revision if stored else 0,
-            "changed_by": conflict.changed_by,
-            # Error bodies are not dumped through a schema, so the time is written as ISO 8601 here.
-            "changed_at": conflict.changed_at.astimezone(UTC).isoformat()}
+    return {
+        "question_id": conflict.question_id,
+        "yours": conflict.yours,
+        "theirs": stored.value if stored else conflict.theirs,
+        "revision": stored.revision if stored else 0,
+        "changed_by": conflict.changed_by,
+        # Error bodies are not dumped through a schema, so the time is written as ISO 8601 here.
+        "changed_at": conflict.changed_at.astimezone(UTC).isoformat(),
+    }
 
 
 def _saved_answers(response: Response, saved: list[str], asked: list[str]) -> dict:
@@ -157,8 +196,11 @@ class ResponseAnswers(MethodView):
     @with_response(permissions.is_own_response)
     @blp.arguments(rs.AnswersWriteSchema)
     @blp.response(200, rs.SavedAnswersSchema)
-    @blp.alt_response(409, schema=rs.AnswerConflictErrorSchema,
-                      description="Changed meanwhile (conflicts show both values), submitted or past the deadline.")
+    @blp.alt_response(
+        409,
+        schema=rs.AnswerConflictErrorSchema,
+        description="Changed meanwhile (conflicts show both values), submitted or past the deadline.",
+    )
     def put(self, data, response: Response):
         """Save several answers at once: all are saved or none"""
         _check_editable(response)
@@ -176,8 +218,11 @@ class ResponseAnswer(MethodView):
     @with_response(permissions.is_own_response)
     @blp.arguments(rs.AnswerWriteSchema)
     @blp.response(200, rs.SavedAnswersSchema)
-    @blp.alt_response(409, schema=rs.AnswerConflictErrorSchema,
-                      description="Changed meanwhile (conflicts show both values), submitted or past the deadline.")
+    @blp.alt_response(
+        409,
+        schema=rs.AnswerConflictErrorSchema,
+        description="Changed meanwhile (conflicts show both values), submitted or past the deadline.",
+    )
     def put(self, data, response: Response, question_id: str):
         """Save one answer"""
         _check_editable(response)
@@ -197,8 +242,11 @@ class ResponseSubmit(MethodView):
         except services.ResponseClosed as error:
             fail(409, str(error))
         if missing:
-            fail(422, f"{len(missing)} required question(s) still need an answer; nothing was submitted.",
-                 {q.id: ["Required: answer it before submitting."] for q in missing})
+            fail(
+                422,
+                f"{len(missing)} required question(s) still need an answer; nothing was submitted.",
+                {q.id: ["Required: answer it before submitting."] for q in missing},
+            )
         return response_data(response)
 
 
@@ -217,9 +265,15 @@ class ResponseWithdraw(MethodView):
 
 
 def attachment_data(attachment: Attachment) -> dict:
-    return {"id": attachment.id, "question_id": attachment.question_id, "filename": attachment.filename,
-            "content_type": attachment.content_type, "size": attachment.size, "sha256": attachment.sha256,
-            "created_at": attachment.created_at}
+    return {
+        "id": attachment.id,
+        "question_id": attachment.question_id,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "created_at": attachment.created_at,
+    }
 
 
 @blp.route(f"/responses/<{ID}:response_id>/evidence")
@@ -249,8 +303,9 @@ class QuestionEvidence(MethodView):
             fail(404, f"{question_id} is not a file question of this response.")
         upload = files["file"]
         try:
-            attachment = evidence.add_evidence(response, question, filename=upload.filename or "evidence",
-                                               data=upload.read(), user=current_user)
+            attachment = evidence.add_evidence(
+                response, question, filename=upload.filename or "evidence", data=upload.read(), user=current_user
+            )
         except evidence.EvidenceRejected as error:
             fail(422, str(error), {"file": [str(error)]})
         except services.ResponseClosed as error:
@@ -258,8 +313,9 @@ class QuestionEvidence(MethodView):
         return attachment_data(attachment)
 
 
-EVIDENCE_CONTENT = {kind: {"schema": {"type": "string", "format": "binary"}}
-                    for kind in sorted(set(evidence.CONTENT_TYPES.values()))}
+EVIDENCE_CONTENT = {
+    kind: {"schema": {"type": "string", "format": "binary"}} for kind in sorted(set(evidence.CONTENT_TYPES.values()))
+}
 
 
 @blp.route(f"/evidence/<{ID}:attachment_id>")
@@ -282,4 +338,3 @@ class EvidenceFile(MethodView):
             fail(409, str(error))
         after_commit(lambda: stored.unlink(missing_ok=True))
         return None
-

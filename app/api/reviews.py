@@ -1,4 +1,5 @@
 """Evaluators' blind scores and the lead evaluator's consensus, through the API."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -43,17 +44,26 @@ class OtherScoreSchema(ma.Schema):
 class ScoresSchema(ma.Schema):
     declared_no_conflict = fields.Boolean(required=True)
     submitted = fields.Boolean(required=True, metadata={"description": "Your scores are submitted (final)."})
-    questions = fields.List(fields.Nested(ScoringQuestionSchema), required=True,
-                            metadata={"description": "The questions you score."})
+    questions = fields.List(
+        fields.Nested(ScoringQuestionSchema), required=True, metadata={"description": "The questions you score."}
+    )
     own = fields.List(fields.Nested(ScoreSchema), required=True)
-    others = fields.List(fields.Nested(OtherScoreSchema), required=True, metadata={
-        "description": "Other evaluators' submitted scores; empty until you submit yours (blind scoring)."})
+    others = fields.List(
+        fields.Nested(OtherScoreSchema),
+        required=True,
+        metadata={"description": "Other evaluators' submitted scores; empty until you submit yours (blind scoring)."},
+    )
 
 
 class ScoreWriteSchema(ma.Schema):
     question_id = fields.String(required=True, validate=validate.Length(min=1, max=20))
-    value = fields.Integer(required=True, allow_none=True, strict=True, validate=validate.Range(min=0, max=4),
-                           metadata={"description": "0..4, or null to clear the score."})
+    value = fields.Integer(
+        required=True,
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=0, max=4),
+        metadata={"description": "0..4, or null to clear the score."},
+    )
     comment = fields.String(load_default="", validate=max_length(limits.SCORE_COMMENT))
 
 
@@ -62,9 +72,13 @@ class ScoresWriteSchema(ma.Schema):
 
 
 class DeclarationSchema(ma.Schema):
-    no_conflict = fields.Boolean(required=True, metadata={
-        "description": "true: you have no conflict of interest with this vendor; false: you have one "
-                       "(give the reason), which recuses you from this response."})
+    no_conflict = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "true: you have no conflict of interest with this vendor; false: you have one "
+            "(give the reason), which recuses you from this response."
+        },
+    )
     reason = fields.String(load_default="", validate=max_length(limits.CONFLICT_REASON))
 
 
@@ -95,26 +109,37 @@ def _scores_data(response: Response) -> dict:
     return {
         "declared_no_conflict": permissions.has_declared_no_conflict(current_user, response),
         "submitted": permissions.has_submitted_review(current_user, response),
-        "questions": [{"question_id": q.id, "section_id": q.section_id, "text": q.text}
-                      for q in services.questions_to_score(response, current_user)],
-        "own": [{"question_id": qid, "value": s.value, "comment": s.comment, "submitted_at": s.submitted_at}
-                for qid, s in sorted(own.items())],
-        "others": [_other(s) for qid in sorted(others) for uid, s in sorted(others[qid].items())
-                   if uid != current_user.id],
+        "questions": [
+            {"question_id": q.id, "section_id": q.section_id, "text": q.text}
+            for q in services.questions_to_score(response, current_user)
+        ],
+        "own": [
+            {"question_id": qid, "value": s.value, "comment": s.comment, "submitted_at": s.submitted_at}
+            for qid, s in sorted(own.items())
+        ],
+        "others": [
+            _other(s) for qid in sorted(others) for uid, s in sorted(others[qid].items()) if uid != current_user.id
+        ],
     }
 
 
 def _other(score) -> dict:
-    return {"question_id": score.question_id, "evaluator_id": score.evaluator_id,
-            "evaluator": score.evaluator.display_name, "value": score.value, "comment": score.comment}
+    return {
+        "question_id": score.question_id,
+        "evaluator_id": score.evaluator_id,
+        "evaluator": score.evaluator.display_name,
+        "value": score.value,
+        "comment": score.comment,
+    }
 
 
 def _save(response: Response, items: list[dict], *, submit: bool) -> None:
     if not permissions.has_declared_no_conflict(current_user, response):
         fail(409, DECLARE_FIRST)
     allowed = {q.id for q in services.questions_to_score(response, current_user)}
-    errors = {item["question_id"]: ["You do not score this question."] for item in items
-              if item["question_id"] not in allowed}
+    errors = {
+        item["question_id"]: ["You do not score this question."] for item in items if item["question_id"] not in allowed
+    }
     if errors:
         fail(422, "Some scores are for questions you do not score; nothing was saved.", errors)
     inputs = {item["question_id"]: services.ScoreInput(item["value"], item["comment"]) for item in items}
@@ -123,8 +148,11 @@ def _save(response: Response, items: list[dict], *, submit: bool) -> None:
     except services.ScoringError as error:
         fail(409, str(error))
     if missing:
-        fail(422, f"Score every question before submitting: {len(missing)} still open; nothing was saved.",
-             {qid: ["Score this question before submitting."] for qid in missing})
+        fail(
+            422,
+            f"Score every question before submitting: {len(missing)} still open; nothing was saved.",
+            {qid: ["Score this question before submitting."] for qid in missing},
+        )
 
 
 @blp.route(f"/responses/<{ID}:response_id>/scores")
@@ -169,14 +197,19 @@ class Declaration(MethodView):
             else:
                 services.declare_conflict(response, current_user, data["reason"])
         except services.ScoringError as error:
-            fail(409 if data["no_conflict"] else 422, str(error), {} if data["no_conflict"] else {"reason": [str(error)]})
+            fail(
+                409 if data["no_conflict"] else 422, str(error), {} if data["no_conflict"] else {"reason": [str(error)]}
+            )
         return _scores_data(response)
 
 
 def _require_own_review(response: Response) -> None:
     if not permissions.can_set_consensus(current_user, response):
-        fail(403, "Submit your own review of this response first: scoring is blind, so the other evaluators' "
-                  "scores stay hidden until yours are in.")
+        fail(
+            403,
+            "Submit your own review of this response first: scoring is blind, so the other evaluators' "
+            "scores stay hidden until yours are in.",
+        )
 
 
 def _consensus_items(response: Response) -> list[dict]:
@@ -184,11 +217,23 @@ def _consensus_items(response: Response) -> list[dict]:
     scores = services.submitted_scores(response)
     agreed = services.consensus_scores(response)
     return [
-        {"question_id": q.id, "text": q.text, "scores": [_other(s) for _, s in sorted(scores[q.id].items())],
-         "consensus": ({"value": agreed[q.id].value, "rationale": agreed[q.id].rationale,
-                        "set_by_id": agreed[q.id].set_by_id, "set_at": agreed[q.id].set_at}
-                       if q.id in agreed else None)}
-        for q in questionnaire.questions if q.id in scores
+        {
+            "question_id": q.id,
+            "text": q.text,
+            "scores": [_other(s) for _, s in sorted(scores[q.id].items())],
+            "consensus": (
+                {
+                    "value": agreed[q.id].value,
+                    "rationale": agreed[q.id].rationale,
+                    "set_by_id": agreed[q.id].set_by_id,
+                    "set_at": agreed[q.id].set_at,
+                }
+                if q.id in agreed
+                else None
+            ),
+        }
+        for q in questionnaire.questions
+        if q.id in scores
     ]
 
 

@@ -1,4 +1,5 @@
 """Schemas of the buyer's resources: evaluations, requirements, invitations, evaluators, questionnaires."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -10,8 +11,11 @@ from app.evaluations.services import MODALITIES
 
 
 class OpenEarlySchema(ma.Schema):
-    reason = fields.String(required=True, validate=[max_length(limits.OPEN_EARLY_REASON), not_blank], metadata={
-        "description": "Why the responses are opened before the deadline; every invited vendor is told."})
+    reason = fields.String(
+        required=True,
+        validate=[max_length(limits.OPEN_EARLY_REASON), not_blank],
+        metadata={"description": "Why the responses are opened before the deadline; every invited vendor is told."},
+    )
 
 
 class MeSchema(ma.Schema):
@@ -38,7 +42,9 @@ class EvaluationSummarySchema(ma.Schema):
     status = fields.String(required=True, metadata={"description": "open or closed."})
     deadline = UTCDateTime(required=True)
     sealed = fields.Boolean(required=True, metadata={"description": "Responses stay sealed until the deadline."})
-    is_sealed = fields.Boolean(required=True, metadata={"description": "Sealed right now (sealed and before the deadline)."})
+    is_sealed = fields.Boolean(
+        required=True, metadata={"description": "Sealed right now (sealed and before the deadline)."}
+    )
     modalities = fields.List(fields.String(), required=True)
     questionnaire_id = fields.Integer(required=True)
     created_at = UTCDateTime(required=True)
@@ -47,17 +53,25 @@ class EvaluationSummarySchema(ma.Schema):
 class EvaluationSchema(EvaluationSummarySchema):
     description = fields.String(required=True)
     questionnaire = fields.String(required=True, metadata={"description": "Title and version."})
-    weights = fields.List(fields.Nested(SectionWeightSchema), required=True,
-                          metadata={"description": "The sections that apply to the evaluation's modalities."})
+    weights = fields.List(
+        fields.Nested(SectionWeightSchema),
+        required=True,
+        metadata={"description": "The sections that apply to the evaluation's modalities."},
+    )
 
 
 class EvaluationCreateSchema(ma.Schema):
     title = fields.String(required=True, validate=[max_length(limits.EVALUATION_TITLE), not_blank, single_line])
     description = fields.String(load_default="", validate=max_length(limits.EVALUATION_DESCRIPTION))
-    questionnaire_id = ids_field(required=True, metadata={"description": "A current questionnaire version (GET /questionnaires)."})
+    questionnaire_id = ids_field(
+        required=True, metadata={"description": "A current questionnaire version (GET /questionnaires)."}
+    )
     deadline = UTCDateTime(required=True, validate=in_future)
-    modalities = fields.List(fields.String(validate=validate.OneOf(sorted(MODALITIES))), required=True,
-                             validate=validate.Length(min=1, max=len(MODALITIES)))
+    modalities = fields.List(
+        fields.String(validate=validate.OneOf(sorted(MODALITIES))),
+        required=True,
+        validate=validate.Length(min=1, max=len(MODALITIES)),
+    )
     sealed = fields.Boolean(load_default=True)
 
 
@@ -71,8 +85,11 @@ class EvaluationUpdateSchema(ma.Schema):
 
 
 class LocaleTargetSchema(ma.Schema):
-    locale = fields.String(required=True, validate=[validate.Length(min=1), max_length(limits.LOCALE), single_line],
-                           metadata={"description": "BCP 47 locale, e.g. en-GB."})
+    locale = fields.String(
+        required=True,
+        validate=[validate.Length(min=1), max_length(limits.LOCALE), single_line],
+        metadata={"description": "BCP 47 locale, e.g. en-GB."},
+    )
     min_contributors = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
     min_hours = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, max=10**9))
 
@@ -83,26 +100,35 @@ class RequirementsSchema(ma.Schema):
     locales = fields.List(fields.Nested(LocaleTargetSchema), load_default=list, validate=validate.Length(max=500))
     demographics = fields.Dict(
         keys=fields.String(validate=[validate.Length(min=1), max_length(limits.REQUIREMENT_ITEM), single_line]),
-        values=fields.Dict(keys=fields.String(validate=[validate.Length(min=1), max_length(limits.REQUIREMENT_ITEM),
-                                                        single_line]),
-                           values=fields.Float(validate=validate.Range(min=0, max=100))),
+        values=fields.Dict(
+            keys=fields.String(validate=[validate.Length(min=1), max_length(limits.REQUIREMENT_ITEM), single_line]),
+            values=fields.Float(validate=validate.Range(min=0, max=100)),
+        ),
         load_default=dict,
-        metadata={"description": "Target shares per attribute, e.g. {\"gender\": {\"female\": 50, \"male\": 50}}; "
-                                 "shares add up to 1 or 100 and are stored as shares of 1."},
+        metadata={
+            "description": 'Target shares per attribute, e.g. {"gender": {"female": 50, "male": 50}}; '
+            "shares add up to 1 or 100 and are stored as shares of 1."
+        },
     )
     devices = fields.List(fields.String(validate=[max_length(limits.REQUIREMENT_ITEM), single_line]), load_default=list)
-    environments = fields.List(fields.String(validate=[max_length(limits.REQUIREMENT_ITEM), single_line]),
-                               load_default=list)
-    award_date = fields.Date(load_default=None, allow_none=True,
-                             metadata={"description": "Certificates must be valid on this date."})
+    environments = fields.List(
+        fields.String(validate=[max_length(limits.REQUIREMENT_ITEM), single_line]), load_default=list
+    )
+    award_date = fields.Date(
+        load_default=None, allow_none=True, metadata={"description": "Certificates must be valid on this date."}
+    )
     budget_per_unit = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0.01, max=10**9))
     unit = fields.String(load_default="hour", validate=validate.OneOf(["hour", "image", "item"]))
 
 
 class RequirementsOutSchema(RequirementsSchema):
     modalities = fields.List(fields.String(), required=True)
-    choices = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String()),
-                          required=True, metadata={"description": "Accepted device and environment keys with labels."})
+    choices = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.String()),
+        required=True,
+        metadata={"description": "Accepted device and environment keys with labels."},
+    )
 
 
 class InvitationSchema(ma.Schema):
@@ -132,8 +158,11 @@ class EvaluatorSchema(ma.Schema):
 
 class EvaluatorAssignSchema(ma.Schema):
     user_id = ids_field(required=True, metadata={"description": "An evaluator of your organisation."})
-    section_id = fields.String(load_default="", validate=validate.Length(max=50),
-                               metadata={"description": "A section id, or empty for every section."})
+    section_id = fields.String(
+        load_default="",
+        validate=validate.Length(max=50),
+        metadata={"description": "A section id, or empty for every section."},
+    )
     is_lead = fields.Boolean(load_default=False)
 
 
@@ -147,7 +176,9 @@ class QuestionnaireSummarySchema(ma.Schema):
 
 
 class QuestionnaireSchema(QuestionnaireSummarySchema):
-    definition = fields.Dict(required=True, metadata={"description": "The validated definition (see questionnaires/README.md)."})
+    definition = fields.Dict(
+        required=True, metadata={"description": "The validated definition (see questionnaires/README.md)."}
+    )
 
 
 class ResponseSummarySchema(ma.Schema):

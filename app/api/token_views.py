@@ -1,4 +1,5 @@
 """The page where every signed-in user creates and revokes personal API tokens."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -15,8 +16,14 @@ bp = Blueprint("api_tokens", __name__, url_prefix="/account/tokens")
 
 
 def _page(form: NewTokenForm, *, secret: str | None = None, created: ApiToken | None = None, status: int = 200):
-    return render_template("api/tokens.html", form=form, tokens=tokens.tokens_of(current_user), secret=secret,
-                           created=created, action_form=FlaskForm()), status
+    return render_template(
+        "api/tokens.html",
+        form=form,
+        tokens=tokens.tokens_of(current_user),
+        secret=secret,
+        created=created,
+        action_form=FlaskForm(),
+    ), status
 
 
 @bp.get("")

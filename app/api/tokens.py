@@ -1,4 +1,5 @@
 """Creating, revoking and checking personal API tokens."""
+
 from __future__ import annotations
 
 import secrets
@@ -20,17 +21,21 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 
 def tokens_of(user: User) -> list[ApiToken]:
     """The user's tokens, active ones first, newest first."""
-    return list(db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.user_id == user.id)
-        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
 
 
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Issue a token for ``user``; returns the row and the secret, which is never stored or shown again."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name.strip(), token_hash=hash_token(secret),
-                     prefix=secret[: len(TOKEN_PREFIX) + 4])
+    token = ApiToken(
+        user_id=user.id, name=name.strip(), token_hash=hash_token(secret), prefix=secret[: len(TOKEN_PREFIX) + 4]
+    )
     db.session.add(token)
     db.session.flush()
     audit.record("api_token.created", actor=user, subject=f"api_token:{token.id}", details={"name": token.name})

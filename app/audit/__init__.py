@@ -5,6 +5,7 @@ deleting or reordering any stored event breaks every later link. Personal data
 (the actor's e-mail) is kept beside the chain, not inside it, so it can be erased
 on request without breaking verification.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -136,19 +137,36 @@ def restore(events: list[AuditEvent], *, evaluation_id: int, archive_sha256: str
             raise ValueError(f"archived audit event {event.id} does not match its hash")
         if event.prev_hash != previous_hash:
             stand_ins.append(event.prev_hash)
-            db.session.add(AuditEvent(
-                id=event.id - 1, at=event.at, actor_id=None, actor_label="", evaluation_id=None,
-                action=WITHHELD, subject="", details={"reason": "events of other evaluations, not in the archive"},
-                prev_hash=previous_hash, hash=event.prev_hash,
-            ))
+            db.session.add(
+                AuditEvent(
+                    id=event.id - 1,
+                    at=event.at,
+                    actor_id=None,
+                    actor_label="",
+                    evaluation_id=None,
+                    action=WITHHELD,
+                    subject="",
+                    details={"reason": "events of other evaluations, not in the archive"},
+                    prev_hash=previous_hash,
+                    hash=event.prev_hash,
+                )
+            )
         db.session.add(event)
         previous_hash = event.hash
     db.session.flush()
     if db.session.get_bind().dialect.name == "postgresql":
         # Rows inserted with their own ids leave the id sequence behind; the next event needs a fresh id.
-        db.session.execute(sa.text(
-            "SELECT setval(pg_get_serial_sequence('audit_event', 'id'), (SELECT max(id) FROM audit_event))"))
-    return record(RESTORED, actor=None, evaluation_id=evaluation_id, details={
-        "archive_sha256": archive_sha256, "events": len(events), "withheld": len(stand_ins),
-        "withheld_digest": _withheld_digest(stand_ins),
-    })
+        db.session.execute(
+            sa.text("SELECT setval(pg_get_serial_sequence('audit_event', 'id'), (SELECT max(id) FROM audit_event))")
+        )
+    return record(
+        RESTORED,
+        actor=None,
+        evaluation_id=evaluation_id,
+        details={
+            "archive_sha256": archive_sha256,
+            "events": len(events),
+            "withheld": len(stand_ins),
+            "withheld_digest": _withheld_digest(stand_ins),
+        },
+    )

@@ -1,4 +1,5 @@
 """The audit trail of one evaluation, as buyers and administrators read it: who, when, what."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -90,8 +91,12 @@ def describe(event: AuditEvent) -> TrailEntry:
     """Turn a stored event into who / when / what changed."""
     details = event.details if isinstance(event.details, dict) else {"value": event.details}
     return TrailEntry(
-        id=event.id, at=event.at, who=_who(event), what=ACTION_LABELS.get(event.action, event.action),
-        subject=event.subject, changes=tuple((str(key), _shown(value)) for key, value in details.items()),
+        id=event.id,
+        at=event.at,
+        who=_who(event),
+        what=ACTION_LABELS.get(event.action, event.action),
+        subject=event.subject,
+        changes=tuple((str(key), _shown(value)) for key, value in details.items()),
         hash=event.hash,
     )
 
@@ -101,7 +106,10 @@ def evaluation_trail(evaluation_id: int):
     evaluation = evaluation_or_404(evaluation_id, permissions.can_view_audit_trail)
     page = db.paginate(
         sa.select(AuditEvent).where(AuditEvent.evaluation_id == evaluation.id).order_by(AuditEvent.id.desc()),
-        per_page=EVENTS_PER_PAGE, max_per_page=EVENTS_PER_PAGE, error_out=False,
+        per_page=EVENTS_PER_PAGE,
+        max_per_page=EVENTS_PER_PAGE,
+        error_out=False,
     )
-    return render_template("audit/trail.html", evaluation=evaluation, page=page,
-                           entries=[describe(event) for event in page.items])
+    return render_template(
+        "audit/trail.html", evaluation=evaluation, page=page, entries=[describe(event) for event in page.items]
+    )

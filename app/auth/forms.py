@@ -23,11 +23,17 @@ class SetPasswordForm(FlaskForm):
     name = StringField("Your name", validators=[DataRequired(), max_length(limits.PERSON_NAME), single_line])
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters.")],
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
+        ],
     )
-    confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+    confirm = PasswordField(
+        "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+    )
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), max_length(limits.EMAIL), single_line],
-                       filters=[_strip])
+    email = EmailField(
+        "E-mail", validators=[DataRequired(), Email(), max_length(limits.EMAIL), single_line], filters=[_strip]
+    )

@@ -11,6 +11,7 @@ more than ``LOGIN_LOCKOUT_MINUTES``. A correct password after the wait signs in 
 so does a password reset (for every client). The per-address rate limits of ``app.auth.ratelimit``
 stay in front of this.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,10 @@ FORGET_AFTER = timedelta(days=1)
 
 def _settings() -> tuple[int, timedelta]:
     config = current_app.config
-    return (int(config.get("LOGIN_LOCKOUT_FAILURES", DEFAULT_FAILURES)),
-            timedelta(minutes=int(config.get("LOGIN_LOCKOUT_MINUTES", DEFAULT_MINUTES))))
+    return (
+        int(config.get("LOGIN_LOCKOUT_FAILURES", DEFAULT_FAILURES)),
+        timedelta(minutes=int(config.get("LOGIN_LOCKOUT_MINUTES", DEFAULT_MINUTES))),
+    )
 
 
 def _key(text: str) -> str:
@@ -50,12 +53,13 @@ def delay_after(failures: int, threshold: int, longest: timedelta) -> timedelta:
     if failures < threshold:
         return timedelta(0)
     steps = min(failures - threshold, 32)  # 2**32 seconds is far past any cap
-    return min(timedelta(seconds=FIRST_DELAY_SECONDS * 2 ** steps), longest)
+    return min(timedelta(seconds=FIRST_DELAY_SECONDS * 2**steps), longest)
 
 
 def _row(email: str, client: str, *, for_update: bool = False) -> LoginThrottle | None:
-    query = sa.select(LoginThrottle).where(LoginThrottle.email_hash == email_key(email),
-                                           LoginThrottle.client_hash == _key(client))
+    query = sa.select(LoginThrottle).where(
+        LoginThrottle.email_hash == email_key(email), LoginThrottle.client_hash == _key(client)
+    )
     if for_update:
         query = query.with_for_update()
     return db.session.scalar(query)
@@ -79,8 +83,13 @@ def note_failure(email: str, client: str, now: datetime | None = None) -> timede
         try:
             # Two first failures at once: one insert wins, the other counts on its row.
             with db.session.begin_nested():
-                row = LoginThrottle(email_hash=email_key(email), client_hash=_key(client), failures=0,
-                                    first_failed_at=now, last_failed_at=now)
+                row = LoginThrottle(
+                    email_hash=email_key(email),
+                    client_hash=_key(client),
+                    failures=0,
+                    first_failed_at=now,
+                    last_failed_at=now,
+                )
                 db.session.add(row)
         except sa.exc.IntegrityError:
             row = _row(email, client, for_update=True)

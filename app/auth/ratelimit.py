@@ -9,6 +9,7 @@ delays (``app.auth.lockout``) count failures per e-mail address and client addre
 Each app gets its own limiter: the extension keeps its storage and switches on the
 instance, and tests build several apps side by side.
 """
+
 from __future__ import annotations
 
 from flask import Flask, current_app
@@ -81,7 +82,10 @@ def init_rate_limits(app: Flask) -> Limiter:
         if view is not None:
             # One budget for the web form and the API: both count under the same scope.
             app.view_functions[endpoint] = limiter.shared_limit(
-                _limit_from_config(config_key), scope=config_key.lower(), key_func=_user_key, methods=["POST"],
+                _limit_from_config(config_key),
+                scope=config_key.lower(),
+                key_func=_user_key,
+                methods=["POST"],
                 error_message=message,
             )(view)
     app.extensions["datavet_limiter"] = limiter

@@ -1,4 +1,5 @@
 """Authentication and account links."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -81,7 +82,9 @@ def find_usable_token(token: str) -> AccountToken:
         raise TokenError("This link has already been used. Sign in, or ask for a new link.")
     if account_token.expires_at <= utcnow():
         if account_token.purpose == TokenPurpose.PASSWORD_RESET:
-            raise TokenError("This link has expired. Ask for a new one with 'Forgot your password?' on the sign-in page.")
+            raise TokenError(
+                "This link has expired. Ask for a new one with 'Forgot your password?' on the sign-in page."
+            )
         raise TokenError("This link has expired. Ask your administrator for a new one.")
     if not account_token.user.active:
         raise TokenError("This account has been deactivated.")
@@ -101,12 +104,18 @@ def set_active(user: User, *, active: bool, actor: User) -> None:
 def revoke_api_tokens(user: User, *, reason: str) -> int:
     """Revoke every API token of this person; returns how many were still working."""
     revoked = db.session.execute(
-        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow()).execution_options(synchronize_session="fetch")
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
     ).rowcount
     if revoked:
-        audit.record("api_token.revoked_all", actor=None, subject=f"user:{user.id}",
-                     details={"tokens": revoked, "reason": reason})
+        audit.record(
+            "api_token.revoked_all",
+            actor=None,
+            subject=f"user:{user.id}",
+            details={"tokens": revoked, "reason": reason},
+        )
     return revoked
 
 
@@ -131,8 +140,9 @@ def use_token(account_token: AccountToken, *, name: str, password: str) -> User:
         revoke_api_tokens(user, reason="password reset")
     # Whoever holds a working reset link owns the mailbox: the lock has done its job.
     lockout.clear(user.email)
-    audit.record("user.password_set", actor=user, subject=f"user:{user.id}",
-                 details={"via": str(account_token.purpose)})
+    audit.record(
+        "user.password_set", actor=user, subject=f"user:{user.id}", details={"via": str(account_token.purpose)}
+    )
     return user
 
 
@@ -147,8 +157,11 @@ def request_password_reset(email: str) -> None:
     now = utcnow()
     db.session.execute(
         sa.update(AccountToken)
-        .where(AccountToken.user_id == user.id, AccountToken.purpose == TokenPurpose.PASSWORD_RESET,
-               AccountToken.used_at.is_(None))
+        .where(
+            AccountToken.user_id == user.id,
+            AccountToken.purpose == TokenPurpose.PASSWORD_RESET,
+            AccountToken.used_at.is_(None),
+        )
         .values(used_at=now)
     )
     hours = int(current_app.config.get("PASSWORD_RESET_HOURS", 2))

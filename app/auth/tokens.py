@@ -1,4 +1,5 @@
 """Random single-use link tokens; only their SHA-256 is stored."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Signing in and out, and accepting invitations (vendor and staff)."""
+
 from __future__ import annotations
 
 import math
@@ -15,8 +16,8 @@ from app.evaluations import invitations
 from app.extensions import db
 from app.models import TokenPurpose
 from app.models.base import utcnow
-from app.web.security import is_safe_next, public
 from app.transaction import keep_changes
+from app.web.security import is_safe_next, public
 
 bp = Blueprint("auth", __name__)
 
@@ -37,8 +38,11 @@ def _wait_text(wait: timedelta) -> str:
 
 def _delayed(form: LoginForm, wait: timedelta):
     """The answer while this client must wait: the same for every address, known or not."""
-    flash(f"Too many failed sign-ins for this e-mail address from your network. Wait {_wait_text(wait)} and "
-          "try again, or choose a new password with 'Forgot your password?'.", "error")
+    flash(
+        f"Too many failed sign-ins for this e-mail address from your network. Wait {_wait_text(wait)} and "
+        "try again, or choose a new password with 'Forgot your password?'.",
+        "error",
+    )
     answer = make_response(render_template("auth/login.html", form=form), 429)
     answer.headers["Retry-After"] = str(max(1, math.ceil(wait.total_seconds())))
     return answer
@@ -67,8 +71,12 @@ def login():
         if wait:
             known = services.find_user(email)
             if known is not None:
-                audit.record("user.sign_in_delayed", actor=None, subject=f"user:{known.id}",
-                             details={"seconds": int(wait.total_seconds())})
+                audit.record(
+                    "user.sign_in_delayed",
+                    actor=None,
+                    subject=f"user:{known.id}",
+                    details={"seconds": int(wait.total_seconds())},
+                )
             return _delayed(form, wait)
         flash("E-mail or password is not right, or the account is not active.", "error")
     return render_template("auth/login.html", form=form)
@@ -81,8 +89,11 @@ def forgot_password():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         # Said whether or not the address has an account: this form must not reveal which do.
-        flash("If an account uses this address, a link to choose a new password is on its way. "
-              f"It works once, for {current_app.config.get('PASSWORD_RESET_HOURS', 2)} hours.", "info")
+        flash(
+            "If an account uses this address, a link to choose a new password is on its way. "
+            f"It works once, for {current_app.config.get('PASSWORD_RESET_HOURS', 2)} hours.",
+            "info",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 
@@ -139,6 +150,9 @@ def set_password(token: str):
         _sign_in(user)
         flash("Your password is set.", "success")
         return redirect(url_for("main.dashboard"))
-    return render_template("auth/set_password.html", form=form, user=account_token.user,
-                           reset=account_token.purpose == TokenPurpose.PASSWORD_RESET)
-
+    return render_template(
+        "auth/set_password.html",
+        form=form,
+        user=account_token.user,
+        reset=account_token.purpose == TokenPurpose.PASSWORD_RESET,
+    )

@@ -9,6 +9,7 @@ choose a new password with "Forgot your password?", and invitations must be re-s
 Rows keep their ids, so audit events that name ``response:12`` still mean the same
 response, and their hashes still verify.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,13 +47,23 @@ class BackupSummary:
 
 def dump(evaluation: Evaluation) -> dict[str, Any]:
     """The archive's JSON document for one evaluation (plain data, secrets left out)."""
-    return {"format": FORMAT, "version": FORMAT_VERSION, "exported_at": utcnow().isoformat(),
-            "evaluation_id": evaluation.id, "title": evaluation.title, "tables": rows.collect(evaluation)}
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "exported_at": utcnow().isoformat(),
+        "evaluation_id": evaluation.id,
+        "title": evaluation.title,
+        "tables": rows.collect(evaluation),
+    }
 
 
 def _summary(document: dict[str, Any], file_count: int) -> BackupSummary:
-    return BackupSummary(document["evaluation_id"], document["title"],
-                         {name: len(table) for name, table in document["tables"].items()}, file_count)
+    return BackupSummary(
+        document["evaluation_id"],
+        document["title"],
+        {name: len(table) for name, table in document["tables"].items()},
+        file_count,
+    )
 
 
 def export_evaluation(evaluation: Evaluation, out: str | os.PathLike) -> BackupSummary:

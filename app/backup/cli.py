@@ -1,4 +1,5 @@
 """``flask evaluation export ID --out PATH`` and ``flask evaluation import PATH``."""
+
 from __future__ import annotations
 
 import sys
@@ -32,8 +33,9 @@ def export_command(evaluation_id, out):
         sys.exit(1)
     db.session.commit()
     rows = ", ".join(f"{count} {name}" for name, count in sorted(summary.rows.items()))
-    click.echo(f"Wrote {out}: evaluation {summary.evaluation_id} '{summary.title}': {rows}; "
-               f"{summary.files} stored file(s).")
+    click.echo(
+        f"Wrote {out}: evaluation {summary.evaluation_id} '{summary.title}': {rows}; {summary.files} stored file(s)."
+    )
 
 
 @evaluation_group.command("import")
@@ -47,6 +49,8 @@ def import_command(path):
         click.echo(f"Import failed, nothing was changed: {error}", err=True)
         sys.exit(1)
     db.session.commit()
-    click.echo(f"Restored evaluation {summary.evaluation_id} '{summary.title}' with "
-               f"{summary.files} stored file(s). Passwords are not in backups: people sign in again "
-               "after choosing a new password with 'Forgot your password?'; invitation links must be re-sent.")
+    click.echo(
+        f"Restored evaluation {summary.evaluation_id} '{summary.title}' with "
+        f"{summary.files} stored file(s). Passwords are not in backups: people sign in again "
+        "after choosing a new password with 'Forgot your password?'; invitation links must be re-sent."
+    )

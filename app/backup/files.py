@@ -1,4 +1,5 @@
 """Stored files that belong to an evaluation's rows (evidence, sample batches), in and out of the archive."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """The rows of one evaluation, found by following foreign keys, as plain JSON data and back."""
+
 from __future__ import annotations
 
 import hashlib
@@ -116,9 +117,12 @@ def collect(evaluation: Evaluation) -> dict[str, list[dict[str, Any]]]:
                 if wanted:
                     grew = load(known[target], fk.column.in_(list(wanted))) or grew
     return {
-        name: [{column: plain(value) for column, value in row.items() if column not in SECRET_COLUMNS}
-               for _, row in sorted(by_key.items())]
-        for name, by_key in rows.items() if by_key
+        name: [
+            {column: plain(value) for column, value in row.items() if column not in SECRET_COLUMNS}
+            for _, row in sorted(by_key.items())
+        ]
+        for name, by_key in rows.items()
+        if by_key
     }
 
 
@@ -128,11 +132,15 @@ def check_empty(archived: dict[str, list]) -> None:
     unknown = sorted(set(archived) - set(known))
     if unknown:
         raise RowsRefused(f"this database has no table {', '.join(unknown)}: upgrade it first (flask db upgrade)")
-    busy = [name for name in archived if name not in SHARED_TABLES
-            and db.session.scalar(sa.select(sa.func.count()).select_from(known[name]))]
+    busy = [
+        name
+        for name in archived
+        if name not in SHARED_TABLES and db.session.scalar(sa.select(sa.func.count()).select_from(known[name]))
+    ]
     if busy:
-        raise RowsRefused(f"the database is not empty (rows in {', '.join(sorted(busy))}); "
-                          "restore into a freshly migrated database")
+        raise RowsRefused(
+            f"the database is not empty (rows in {', '.join(sorted(busy))}); restore into a freshly migrated database"
+        )
 
 
 def _match_shared(table: sa.Table, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[Any, Any]]:
@@ -147,8 +155,9 @@ def _match_shared(table: sa.Table, rows: list[dict[str, Any]]) -> tuple[list[dic
         if found is None:
             fresh.append(row)
         elif found[1] != row[content]:
-            raise RowsRefused(f"{table.name} {' '.join(str(row[n]) for n in natural)} is stored here with "
-                              "different content")
+            raise RowsRefused(
+                f"{table.name} {' '.join(str(row[n]) for n in natural)} is stored here with different content"
+            )
         else:
             same_as[row[key.name]] = found[0]
     return fresh, same_as
@@ -168,9 +177,12 @@ def _advance_sequences(inserted: list[sa.Table]) -> None:
         return  # SQLite takes the next id after the largest present
     for table in inserted:
         column = primary_key(table).name
-        db.session.execute(sa.text(
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column}'), "
-            f"COALESCE((SELECT max({column}) FROM {table.name}), 0) + 1, false)"))
+        db.session.execute(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column}'), "
+                f"COALESCE((SELECT max({column}) FROM {table.name}), 0) + 1, false)"
+            )
+        )
 
 
 def insert(archived: dict[str, list[dict[str, Any]]], *, skip: set[str]) -> None:

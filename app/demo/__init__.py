@@ -3,6 +3,7 @@
 
 Importing the package loads only the pure answer generator; ``app.demo.seed`` touches the database.
 """
+
 from app.demo.answers import VENDOR_PROFILES, VendorProfile, demo_answer, demo_requirements
 
 DEMO_PASSWORD = "datavet-demo-2026"

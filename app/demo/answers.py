@@ -4,6 +4,7 @@ Answers are generated from the questionnaire itself (so the demo follows the que
 as it evolves), deterministically from a seed, at three quality levels. Tests and the
 benchmark data set use the same generator.
 """
+
 from __future__ import annotations
 
 import random
@@ -18,7 +19,7 @@ from app.scoring.model import Requirements
 @dataclass(frozen=True)
 class VendorProfile:
     name: str
-    quality: float          # 0..1: share of the requirement met, how good the practices are
+    quality: float  # 0..1: share of the requirement met, how good the practices are
     fails_must_have: bool = False
 
 
@@ -28,8 +29,16 @@ VENDOR_PROFILES = (
     VendorProfile("QuickData Collect", 0.45, fails_must_have=True),
 )
 
-_PLACES = {"en-US": ("eng", "US"), "en-GB": ("eng", "GB"), "hi-IN": ("hin", "IN"), "ja-JP": ("jpn", "JP"),
-           "de-DE": ("deu", "DE"), "es-MX": ("spa", "MX"), "fr-FR": ("fra", "FR"), "ar-EG": ("arb", "EG")}
+_PLACES = {
+    "en-US": ("eng", "US"),
+    "en-GB": ("eng", "GB"),
+    "hi-IN": ("hin", "IN"),
+    "ja-JP": ("jpn", "JP"),
+    "de-DE": ("deu", "DE"),
+    "es-MX": ("spa", "MX"),
+    "fr-FR": ("fra", "FR"),
+    "ar-EG": ("arb", "EG"),
+}
 
 
 def _cell(column: Column, row: int, profile: VendorProfile, requirements: Requirements, rng: random.Random) -> str:
@@ -44,8 +53,13 @@ def _cell(column: Column, row: int, profile: VendorProfile, requirements: Requir
         return _PLACES.get(locale, ("eng", "US"))[1]
     if kind in ("integer", "decimal"):
         target = next((t for t in requirements.locales if t.locale == locale), None)
-        base = (target.min_hours if "hour" in column.id and target and target.min_hours else
-                target.min_contributors if target else 100) or 100
+        base = (
+            target.min_hours
+            if "hour" in column.id and target and target.min_hours
+            else target.min_contributors
+            if target
+            else 100
+        ) or 100
         value = base * (profile.quality + rng.uniform(-0.1, 0.25))
         if column.max is not None:
             value = min(value, column.max)
@@ -91,7 +105,9 @@ def _band_value(question: Question, quality: float, rng: random.Random) -> str |
 
 def _concentration_value(question: Question, quality: float, requirements: Requirements) -> str | None:
     """The largest contributor's share (%) as a multiple of the even share 1/N, better with quality."""
-    multiples = question.scoring.params.get("multiples") if question.scoring.auto == "contributor_concentration" else None
+    multiples = (
+        question.scoring.params.get("multiples") if question.scoring.auto == "contributor_concentration" else None
+    )
     people = sum(t.min_contributors for t in requirements.locales)
     if not multiples or not people:
         return None
@@ -99,8 +115,9 @@ def _concentration_value(question: Question, quality: float, requirements: Requi
     return f"{min(100.0, multiple * 100 / people):.3g}"
 
 
-def _demographic_rows(question: Question, profile: VendorProfile, requirements: Requirements,
-                      rng: random.Random) -> list[dict] | None:
+def _demographic_rows(
+    question: Question, profile: VendorProfile, requirements: Requirements, rng: random.Random
+) -> list[dict] | None:
     params = question.scoring.params if question.scoring.auto == "distribution_match" else None
     if not params or params.get("attribute") not in requirements.demographics:
         return None
@@ -144,7 +161,9 @@ def demo_answer(question: Question, profile: VendorProfile, requirements: Requir
         keys = _ranked_options(question)
         return keys[: max(1, round(len(keys) * profile.quality))]
     if kind in ("number", "percentage"):
-        banded = _band_value(question, profile.quality, rng) or _concentration_value(question, profile.quality, requirements)
+        banded = _band_value(question, profile.quality, rng) or _concentration_value(
+            question, profile.quality, requirements
+        )
         if banded is not None:
             return banded
         low = question.min if question.min is not None else 0
@@ -156,8 +175,10 @@ def demo_answer(question: Question, profile: VendorProfile, requirements: Requir
         base = requirements.award_date or date(2026, 6, 1)
         return (base + timedelta(days=int(days) + int(300 * profile.quality) - 60)).isoformat()
     if kind == "text":
-        return (f"{profile.name} follows a documented procedure for this: owner, steps, records kept per "
-                f"project{', audited yearly by an external firm' if profile.quality > 0.8 else ''}.")
+        return (
+            f"{profile.name} follows a documented procedure for this: owner, steps, records kept per "
+            f"project{', audited yearly by an external firm' if profile.quality > 0.8 else ''}."
+        )
     if kind == "table":
         demographic = _demographic_rows(question, profile, requirements, rng)
         if demographic is not None:
@@ -165,7 +186,9 @@ def demo_answer(question: Question, profile: VendorProfile, requirements: Requir
         params = question.scoring.params if question.scoring.auto == "required_fraction" else {}
         if params.get("of") in ("devices", "environments") and params.get("column"):
             wanted = list(getattr(requirements, params["of"]))
-            offered = wanted[: max(1, round(len(wanted) * profile.quality))] or list(question.column(params["column"]).option_keys[:2])
+            offered = wanted[: max(1, round(len(wanted) * profile.quality))] or list(
+                question.column(params["column"]).option_keys[:2]
+            )
             rows = []
             for item in offered:
                 row = {c.id: _cell(c, len(rows), profile, requirements, rng) for c in question.columns}
@@ -183,11 +206,20 @@ def demo_requirements(award: date) -> Requirements:
     from app.scoring.model import LocaleTarget
 
     return Requirements(
-        locales=(LocaleTarget("en-US", 200, 500.0), LocaleTarget("hi-IN", 150, 300.0),
-                 LocaleTarget("ja-JP", 120, 250.0), LocaleTarget("de-DE", 100, 200.0)),
-        demographics={"gender": {"female": 0.5, "male": 0.5},
-                      "age": {"18_24": 0.15, "25_34": 0.25, "35_44": 0.25, "45_54": 0.15, "55_64": 0.12,
-                              "65_plus": 0.08}},
-        devices=("smartphone", "headset", "car_system"), environments=("quiet_indoor", "car", "street"),
-        modalities=("speech", "text"), award_date=award, budget_per_unit=90.0, unit="hour",
+        locales=(
+            LocaleTarget("en-US", 200, 500.0),
+            LocaleTarget("hi-IN", 150, 300.0),
+            LocaleTarget("ja-JP", 120, 250.0),
+            LocaleTarget("de-DE", 100, 200.0),
+        ),
+        demographics={
+            "gender": {"female": 0.5, "male": 0.5},
+            "age": {"18_24": 0.15, "25_34": 0.25, "35_44": 0.25, "45_54": 0.15, "55_64": 0.12, "65_plus": 0.08},
+        },
+        devices=("smartphone", "headset", "car_system"),
+        environments=("quiet_indoor", "car", "street"),
+        modalities=("speech", "text"),
+        award_date=award,
+        budget_per_unit=90.0,
+        unit="hour",
     )

@@ -1,4 +1,5 @@
 """``flask seed-demo``: a ready-to-explore demo, created once (running it again changes nothing)."""
+
 from __future__ import annotations
 
 import random
@@ -69,18 +70,25 @@ def seed_demo() -> bool:
     now = utcnow().replace(second=0, microsecond=0)
 
     closed = evaluations.create_evaluation(
-        owner=staff[Role.BUYER], questionnaire=version, title="Multilingual speech collection 2027",
+        owner=staff[Role.BUYER],
+        questionnaire=version,
+        title="Multilingual speech collection 2027",
         description="Read and spontaneous speech in four locales for an in-car voice assistant, with transcripts.",
-        deadline=now - timedelta(days=1), modalities=["speech", "text"],
+        deadline=now - timedelta(days=1),
+        modalities=["speech", "text"],
     )
     closed.requirements = demo_requirements((now + timedelta(days=30)).date()).to_dict()
     for evaluator, is_lead in ((staff[Role.EVALUATOR], False), (lead, True)):
-        evaluations.assign_evaluator(closed, actor=staff[Role.BUYER], evaluator=evaluator, section_id="",
-                                     is_lead=is_lead)
+        evaluations.assign_evaluator(
+            closed, actor=staff[Role.BUYER], evaluator=evaluator, section_id="", is_lead=is_lead
+        )
     open_evaluation = evaluations.create_evaluation(
-        owner=staff[Role.BUYER], questionnaire=version, title="Street-scene image collection pilot",
+        owner=staff[Role.BUYER],
+        questionnaire=version,
+        title="Street-scene image collection pilot",
         description="Images of street scenes across lighting and weather conditions in three countries.",
-        deadline=now + timedelta(days=21), modalities=["vision"],
+        deadline=now + timedelta(days=21),
+        modalities=["vision"],
     )
     open_evaluation.requirements = demo_requirements((now + timedelta(days=60)).date()).to_dict()
     db.session.flush()
@@ -100,16 +108,30 @@ def seed_demo() -> bool:
         responses.save_answers(response, user=contact, raw=raw, revisions={}, now=answered_at)
         # Questions shown only after an earlier answer: answer them in a second pass.
         current = responses.answer_values(response)
-        later = [q for q in visible_questions(questionnaire, closed.modalities, current)
-                 if q.id not in raw and q.type != "file"]
+        later = [
+            q
+            for q in visible_questions(questionnaire, closed.modalities, current)
+            if q.id not in raw and q.type != "file"
+        ]
         if later:
             revisions = {q.id: 0 for q in later}
-            responses.save_answers(response, user=contact, revisions=revisions, now=answered_at,
-                                   raw={q.id: demo_answer(q, profile, requirements, rng) for q in later})
+            responses.save_answers(
+                response,
+                user=contact,
+                revisions=revisions,
+                now=answered_at,
+                raw={q.id: demo_answer(q, profile, requirements, rng) for q in later},
+            )
         for question in questions:
             if question.type == "file":
-                evidence.add_evidence(response, question, filename="consent-text-en.txt", user=contact,
-                                      now=answered_at, data=CONSENT_TEXT.format(vendor=profile.name).encode())
+                evidence.add_evidence(
+                    response,
+                    question,
+                    filename="consent-text-en.txt",
+                    user=contact,
+                    now=answered_at,
+                    data=CONSENT_TEXT.format(vendor=profile.name).encode(),
+                )
         missing = responses.submit(response, user=contact, now=answered_at)
         if missing:
             raise RuntimeError(f"demo response of {profile.name} misses {[q.id for q in missing]}")
@@ -123,13 +145,20 @@ def _score(response, profile, evaluator, lead, rng: random.Random) -> None:
     for person in (evaluator, lead):
         reviews.declare_no_conflict(response, person)
         inputs = {
-            q.id: reviews.ScoreInput(max(0, min(4, round(profile.quality * 4 + rng.uniform(-1.2, 0.8)))),
-                                     "Checked against the evidence provided.")
+            q.id: reviews.ScoreInput(
+                max(0, min(4, round(profile.quality * 4 + rng.uniform(-1.2, 0.8)))),
+                "Checked against the evidence provided.",
+            )
             for q in reviews.questions_to_score(response, person)
         }
         reviews.save_scores(response, person, inputs, submit=True)
     for question_id, per_evaluator in reviews.submitted_scores(response).items():
         values = [s.value for s in per_evaluator.values()]
         if max(values) - min(values) >= 2:
-            reviews.set_consensus(response, lead, question_id, round(sum(values) / len(values)),
-                                  "Discussed: the documents support the middle view.")
+            reviews.set_consensus(
+                response,
+                lead,
+                question_id,
+                round(sum(values) / len(values)),
+                "Discussed: the documents support the middle view.",
+            )

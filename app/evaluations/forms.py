@@ -22,25 +22,41 @@ class EvaluationForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), max_length(limits.EVALUATION_TITLE), single_line])
     description = TextAreaField("What you are buying", validators=[max_length(limits.EVALUATION_DESCRIPTION)])
     questionnaire = SelectField("Questionnaire", coerce=int, validators=[InputRequired()])
-    deadline = LocalDateTimeField("Response deadline (your time zone)", validators=[DataRequired(message="Enter a date and time."), _future])
-    modalities = MultiCheckboxField("Modalities collected", choices=dict(MODALITIES),
-                                    validators=[DataRequired(message="Choose at least one modality.")])
+    deadline = LocalDateTimeField(
+        "Response deadline (your time zone)", validators=[DataRequired(message="Enter a date and time."), _future]
+    )
+    modalities = MultiCheckboxField(
+        "Modalities collected",
+        choices=dict(MODALITIES),
+        validators=[DataRequired(message="Choose at least one modality.")],
+    )
     sealed = BooleanField("Keep responses sealed until the deadline", default=True)
 
 
 class DeadlineForm(FlaskForm):
-    deadline = LocalDateTimeField("Response deadline (your time zone)", validators=[DataRequired(message="Enter a date and time.")])
+    deadline = LocalDateTimeField(
+        "Response deadline (your time zone)", validators=[DataRequired(message="Enter a date and time.")]
+    )
 
 
 class OpenEarlyForm(FlaskForm):
-    reason = TextAreaField("Why open the responses now", validators=[
-        DataRequired(message="Say why; every invited vendor is told."), max_length(limits.OPEN_EARLY_REASON)])
-    confirm = BooleanField("I understand that the evaluation closes to every vendor now and that they are told.",
-                           validators=[DataRequired(message="Tick to confirm.")])
+    reason = TextAreaField(
+        "Why open the responses now",
+        validators=[
+            DataRequired(message="Say why; every invited vendor is told."),
+            max_length(limits.OPEN_EARLY_REASON),
+        ],
+    )
+    confirm = BooleanField(
+        "I understand that the evaluation closes to every vendor now and that they are told.",
+        validators=[DataRequired(message="Tick to confirm.")],
+    )
 
 
 class InviteVendorForm(FlaskForm):
-    vendor_name = StringField("Vendor organisation", validators=[DataRequired(), max_length(limits.VENDOR_NAME), single_line])
+    vendor_name = StringField(
+        "Vendor organisation", validators=[DataRequired(), max_length(limits.VENDOR_NAME), single_line]
+    )
     email = EmailField("Contact e-mail", validators=[DataRequired(), Email(), max_length(limits.EMAIL), single_line])
 
 
@@ -59,12 +75,13 @@ class RequirementsForm(FlaskForm):
     demographics = TextAreaField(
         "Demographic targets",
         description="One attribute per line: attribute: category=share, ... Shares add up to 1 or 100. "
-                    "Example: gender: female=50, male=50",
+        "Example: gender: female=50, male=50",
         validators=[max_length(limits.REQUIREMENTS_TEXT)],
     )
     devices = MultiCheckboxField("Required device classes", choices={})
     environments = MultiCheckboxField("Required capture environments", choices={})
-    award_date = DateField("Planned award date", validators=[Optional()],
-                           description="Certificates must be valid on this date.")
+    award_date = DateField(
+        "Planned award date", validators=[Optional()], description="Certificates must be valid on this date."
+    )
     budget_per_unit = FloatField("Budget per accepted unit", validators=[Optional(), NumberRange(min=0.01)])
     unit = SelectField("Unit", choices={"hour": "hour of speech", "image": "image", "item": "item"})

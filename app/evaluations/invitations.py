@@ -1,4 +1,5 @@
 """Inviting vendor contacts to an evaluation and accepting those invitations."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -42,9 +43,7 @@ def _vendor_for(evaluation: Evaluation, *, vendor_name: str, email: str) -> Orga
 def ensure_response(evaluation: Evaluation, vendor: Organisation) -> Response:
     """The vendor's (single) response to the evaluation, created as a draft on first need."""
     response = db.session.scalar(
-        sa.select(Response).where(
-            Response.evaluation_id == evaluation.id, Response.vendor_organisation_id == vendor.id
-        )
+        sa.select(Response).where(Response.evaluation_id == evaluation.id, Response.vendor_organisation_id == vendor.id)
     )
     if response is None:
         response = Response(
@@ -74,9 +73,14 @@ def invite_vendor(evaluation: Evaluation, *, vendor_name: str, email: str, invit
     A pending invitation of the same address to the same evaluation is sent again instead of doubled.
     """
     email = email.strip().lower()
-    pending = db.session.scalar(sa.select(Invitation).where(
-        Invitation.evaluation_id == evaluation.id, Invitation.email == email,
-        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)))
+    pending = db.session.scalar(
+        sa.select(Invitation).where(
+            Invitation.evaluation_id == evaluation.id,
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    )
     if pending is not None:
         resend_invitation(pending, actor=invited_by)
         return pending
@@ -94,8 +98,11 @@ def invite_vendor(evaluation: Evaluation, *, vendor_name: str, email: str, invit
     ensure_response(evaluation, vendor)
     db.session.flush()
     audit.record(
-        "invitation.sent", actor=invited_by, evaluation_id=evaluation.id,
-        subject=f"invitation:{invitation.id}", details={"vendor": vendor.name},
+        "invitation.sent",
+        actor=invited_by,
+        evaluation_id=evaluation.id,
+        subject=f"invitation:{invitation.id}",
+        details={"vendor": vendor.name},
     )
     _send(invitation, token)
     return invitation
@@ -109,8 +116,9 @@ def resend_invitation(invitation: Invitation, *, actor: User) -> None:
     invitation.revoked_at = None
     invitation.expires_at = utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"])
     db.session.flush()
-    audit.record("invitation.resent", actor=actor, evaluation_id=invitation.evaluation_id,
-                 subject=f"invitation:{invitation.id}")
+    audit.record(
+        "invitation.resent", actor=actor, evaluation_id=invitation.evaluation_id, subject=f"invitation:{invitation.id}"
+    )
     _send(invitation, token)
 
 
@@ -118,8 +126,9 @@ def revoke_invitation(invitation: Invitation, *, actor: User) -> None:
     if invitation.accepted_at:
         raise InvitationError("This invitation was already accepted; deactivate the user instead.")
     invitation.revoked_at = utcnow()
-    audit.record("invitation.revoked", actor=actor, evaluation_id=invitation.evaluation_id,
-                 subject=f"invitation:{invitation.id}")
+    audit.record(
+        "invitation.revoked", actor=actor, evaluation_id=invitation.evaluation_id, subject=f"invitation:{invitation.id}"
+    )
 
 
 def find_usable_invitation(token: str) -> Invitation:
@@ -151,16 +160,21 @@ def accept_invitation(invitation: Invitation, *, name: str = "", password: str =
     user = existing_account(invitation)
     if user is None:
         user = User(
-            email=invitation.email, name=name.strip(), role=Role.VENDOR,
+            email=invitation.email,
+            name=name.strip(),
+            role=Role.VENDOR,
             organisation_id=invitation.vendor_organisation_id,
         )
         user.set_password(password)
         db.session.add(user)
     elif user.role != Role.VENDOR or user.organisation_id != invitation.vendor_organisation_id:
-        raise InvitationError("This e-mail address belongs to an account that cannot answer for this vendor. "
-                              "Ask the buyer to invite another address.")
+        raise InvitationError(
+            "This e-mail address belongs to an account that cannot answer for this vendor. "
+            "Ask the buyer to invite another address."
+        )
     invitation.accepted_at = utcnow()
     db.session.flush()
-    audit.record("invitation.accepted", actor=user, evaluation_id=invitation.evaluation_id,
-                 subject=f"invitation:{invitation.id}")
+    audit.record(
+        "invitation.accepted", actor=user, evaluation_id=invitation.evaluation_id, subject=f"invitation:{invitation.id}"
+    )
     return user

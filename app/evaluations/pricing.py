@@ -6,6 +6,7 @@ the rejection rate being the vendor's own answer to a percentage question the bu
 differ; the first question that asks about rejected items is the default). The score comes from
 ``app.scoring.price``: the absolute, budget-based formula by default, the relative one on request.
 """
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
@@ -30,12 +31,17 @@ PRICE_QUESTION = "PRICE-01"
 UNIT_QUESTION = "PRICE-02"
 # The buyer's unit (requirements form) and the vendor's PRICE-02 options that mean the same thing.
 SAME_UNIT = {"hour": {"hour"}, "image": {"image"}, "item": {"text_item"}}
-UNIT_WORDS = {"hour": "hour of speech", "image": "image", "item": "item",
-              "video_minute": "minute of video", "text_item": "text item"}
+UNIT_WORDS = {
+    "hour": "hour of speech",
+    "image": "image",
+    "item": "item",
+    "video_minute": "minute of video",
+    "text_item": "text item",
+}
 FORMULAS = {
     PriceFormula.ABSOLUTE: "Absolute (budget-based): 4 × (2 × budget − cost) ÷ (2 × budget), between 0 and 4 — "
-                           "half the budget scores 3, the budget 2, twice the budget 0. Each vendor is scored on "
-                           "its own cost, so no other bid can change its score.",
+    "half the budget scores 3, the budget 2, twice the budget 0. Each vendor is scored on "
+    "its own cost, so no other bid can change its score.",
     PriceFormula.RELATIVE: "Relative: 4 × lowest cost ÷ this cost, the lowest among the vendors being ranked.",
 }
 
@@ -58,8 +64,10 @@ class PriceSettings:
         if self.price_question is None:
             return "Price is not scored: this questionnaire does not ask for a price (PRICE-01)."
         if self.formula == PriceFormula.ABSOLUTE and not self.budget:
-            return ("Price is not scored: no budget per accepted unit is set in the requirements, and the "
-                    "absolute formula scores each vendor against that budget.")
+            return (
+                "Price is not scored: no budget per accepted unit is set in the requirements, and the "
+                "absolute formula scores each vendor against that budget."
+            )
         if self.weight <= 0:
             return "Price is not part of the ranking: its weight is 0. Give it a weight under Weights."
         return None
@@ -141,14 +149,21 @@ def load_settings(evaluation: Evaluation) -> PriceSettings:
 def save_settings(evaluation: Evaluation, *, actor: User, formula: str, rejection_question: str | None) -> None:
     """Store the formula and rejection-rate question; audited as ``evaluation.price_settings_changed``."""
     row = scoring_settings(evaluation, create=True)
-    before = {"formula": str(row.price_formula or PriceFormula.ABSOLUTE), "rejection_question": row.rejection_question_id}
+    before = {
+        "formula": str(row.price_formula or PriceFormula.ABSOLUTE),
+        "rejection_question": row.rejection_question_id,
+    }
     row.price_formula = PriceFormula(formula)
     row.rejection_question_id = rejection_question or None
     row.updated_by_id = actor.id
     after = {"formula": str(row.price_formula), "rejection_question": row.rejection_question_id}
     if before != after:
-        audit.record("evaluation.price_settings_changed", actor=actor, evaluation_id=evaluation.id,
-                     details={"from": before, "to": after})
+        audit.record(
+            "evaluation.price_settings_changed",
+            actor=actor,
+            evaluation_id=evaluation.id,
+            details={"from": before, "to": after},
+        )
 
 
 def money(value: float) -> str:
@@ -166,23 +181,43 @@ def vendor_cost(answers: Mapping[str, Any], settings: PriceSettings) -> VendorCo
     if settings.unit_question and not unit:
         return VendorCost(price, None, None, None, f"price {money(price)} given without its unit ({UNIT_QUESTION})")
     if unit not in SAME_UNIT.get(settings.unit, {settings.unit}):
-        return VendorCost(price, unit, None, None,
-                          f"price {money(price)} is per {UNIT_WORDS.get(unit, unit)}, the budget is per "
-                          f"{settings.unit_words}: not comparable")
+        return VendorCost(
+            price,
+            unit,
+            None,
+            None,
+            f"price {money(price)} is per {UNIT_WORDS.get(unit, unit)}, the budget is per "
+            f"{settings.unit_words}: not comparable",
+        )
     if settings.rejection_question is None:
-        return VendorCost(price, unit, None, price,
-                          f"price {money(price)} per {settings.unit_words}; no rejection-rate question, so the "
-                          "cost per accepted unit is the price")
+        return VendorCost(
+            price,
+            unit,
+            None,
+            price,
+            f"price {money(price)} per {settings.unit_words}; no rejection-rate question, so the "
+            "cost per accepted unit is the price",
+        )
     if not is_number(rate):
-        return VendorCost(price, unit, None, None,
-                          f"price {money(price)}, but the rejection rate ({settings.rejection_question}) is unanswered")
+        return VendorCost(
+            price,
+            unit,
+            None,
+            None,
+            f"price {money(price)}, but the rejection rate ({settings.rejection_question}) is unanswered",
+        )
     try:
         cost = cost_per_accepted_unit(price, float(rate))
     except ValueError as error:
         return VendorCost(price, unit, float(rate), None, f"cost cannot be computed: {error}")
-    return VendorCost(price, unit, float(rate), cost,
-                      f"price {money(price)} ÷ (1 − {rate:g} % rejected, {settings.rejection_question}) = "
-                      f"{money(cost)} per accepted {settings.unit_words}")
+    return VendorCost(
+        price,
+        unit,
+        float(rate),
+        cost,
+        f"price {money(price)} ÷ (1 − {rate:g} % rejected, {settings.rejection_question}) = "
+        f"{money(cost)} per accepted {settings.unit_words}",
+    )
 
 
 def score_prices(
@@ -201,12 +236,16 @@ def score_prices(
         if settings.formula == PriceFormula.ABSOLUTE:
             score = absolute_price_score(cost.cost, settings.budget)
             ceiling = 2 * settings.budget
-            why = (f"{cost.explanation}; budget {money(settings.budget)}: 4 × ({money(ceiling)} − {money(cost.cost)})"
-                   f" ÷ {money(ceiling)}, kept within 0-4 = {score:.2f}")
+            why = (
+                f"{cost.explanation}; budget {money(settings.budget)}: 4 × ({money(ceiling)} − {money(cost.cost)})"
+                f" ÷ {money(ceiling)}, kept within 0-4 = {score:.2f}"
+            )
         else:
             score = relative_price_score(cost.cost, competing_costs)
             lowest = min([cost.cost, *competing_costs])
-            why = (f"{cost.explanation}; lowest cost among the vendors ranked {money(lowest)}: "
-                   f"4 × {money(lowest)} ÷ {money(cost.cost)} = {score:.2f}")
+            why = (
+                f"{cost.explanation}; lowest cost among the vendors ranked {money(lowest)}: "
+                f"4 × {money(lowest)} ÷ {money(cost.cost)} = {score:.2f}"
+            )
         scores[key] = PriceScore(cost, score, why)
     return scores

@@ -2,6 +2,7 @@
 
 Stored on the evaluation as the JSON form of ``app.scoring.model.Requirements``.
 """
+
 from __future__ import annotations
 
 import langcodes
@@ -96,9 +97,14 @@ def requirements_from_form(form, modalities: list[str]) -> Requirements:
     if errors:
         raise RequirementsError(errors)
     return Requirements(
-        locales=locales, demographics=demographics, devices=tuple(form.devices.data or ()),
-        environments=tuple(form.environments.data or ()), modalities=tuple(modalities),
-        award_date=form.award_date.data, budget_per_unit=form.budget_per_unit.data, unit=form.unit.data,
+        locales=locales,
+        demographics=demographics,
+        devices=tuple(form.devices.data or ()),
+        environments=tuple(form.environments.data or ()),
+        modalities=tuple(modalities),
+        award_date=form.award_date.data,
+        budget_per_unit=form.budget_per_unit.data,
+        unit=form.unit.data,
     )
 
 
@@ -124,5 +130,9 @@ def form_data(requirements: Requirements) -> dict:
 def set_requirements(evaluation, profile: Requirements, *, actor, source: str | None = None) -> None:
     """Store the buyer's requirements profile (web form, upload and API alike), audited."""
     evaluation.requirements = profile.to_dict()
-    audit.record("evaluation.requirements_changed", actor=actor, evaluation_id=evaluation.id,
-                 details=({"source": source} if source else {}) | evaluation.requirements)
+    audit.record(
+        "evaluation.requirements_changed",
+        actor=actor,
+        evaluation_id=evaluation.id,
+        details=({"source": source} if source else {}) | evaluation.requirements,
+    )

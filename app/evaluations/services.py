@@ -1,4 +1,5 @@
 """Creating and configuring evaluations."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -19,20 +20,34 @@ def evaluations_for(user: User) -> list[Evaluation]:
     query = sa.select(Evaluation).where(Evaluation.organisation_id == user.organisation_id)
     if user.role == Role.EVALUATOR:
         query = query.where(
-            Evaluation.id.in_(sa.select(EvaluatorAssignment.evaluation_id).where(EvaluatorAssignment.user_id == user.id))
+            Evaluation.id.in_(
+                sa.select(EvaluatorAssignment.evaluation_id).where(EvaluatorAssignment.user_id == user.id)
+            )
         )
     return list(db.session.scalars(query.order_by(Evaluation.deadline.desc(), Evaluation.id.desc())))
 
 
 def create_evaluation(
-    *, owner: User, questionnaire: QuestionnaireVersion, title: str, description: str,
-    deadline: datetime, modalities: list[str], sealed: bool = True,
+    *,
+    owner: User,
+    questionnaire: QuestionnaireVersion,
+    title: str,
+    description: str,
+    deadline: datetime,
+    modalities: list[str],
+    sealed: bool = True,
 ) -> Evaluation:
     """Open an evaluation with the questionnaire's default section weights."""
     evaluation = Evaluation(
-        organisation_id=owner.organisation_id, questionnaire=questionnaire, title=title.strip(),
-        description=description.strip(), deadline=deadline, modalities=sorted(set(modalities)),
-        sealed=sealed, created_by_id=owner.id, requirements={},
+        organisation_id=owner.organisation_id,
+        questionnaire=questionnaire,
+        title=title.strip(),
+        description=description.strip(),
+        deadline=deadline,
+        modalities=sorted(set(modalities)),
+        sealed=sealed,
+        created_by_id=owner.id,
+        requirements={},
     )
     definition = store.parsed(questionnaire)
     evaluation.section_weights = [
@@ -41,8 +56,12 @@ def create_evaluation(
     ]
     db.session.add(evaluation)
     db.session.flush()
-    audit.record("evaluation.created", actor=owner, evaluation_id=evaluation.id,
-                 details={"title": evaluation.title, "questionnaire": f"{questionnaire.key} v{questionnaire.version}"})
+    audit.record(
+        "evaluation.created",
+        actor=owner,
+        evaluation_id=evaluation.id,
+        details={"title": evaluation.title, "questionnaire": f"{questionnaire.key} v{questionnaire.version}"},
+    )
     return evaluation
 
 
@@ -71,9 +90,14 @@ def check_deadline(evaluation: Evaluation | None, deadline: datetime, now: datet
     """
     now = now or utcnow()
     if deadline <= now:
-        raise DeadlineError("The deadline must be in the future."
-                            + (" To read sealed responses now, use 'Open responses early'." if
-                               evaluation is not None and evaluation.sealed else ""))
+        raise DeadlineError(
+            "The deadline must be in the future."
+            + (
+                " To read sealed responses now, use 'Open responses early'."
+                if evaluation is not None and evaluation.sealed
+                else ""
+            )
+        )
     if deadline > now + MAX_DEADLINE_AHEAD:
         raise DeadlineError("The deadline must be within two years from today.")
     if evaluation is None or not evaluation.sealed:
@@ -81,8 +105,10 @@ def check_deadline(evaluation: Evaluation | None, deadline: datetime, now: datet
     if evaluation.opened_early_at is not None or evaluation.deadline <= now:
         raise DeadlineError("The responses of this sealed evaluation are open; its deadline can no longer move.")
     if deadline < evaluation.deadline:
-        raise DeadlineError("A sealed evaluation's deadline can only be extended, not brought forward. "
-                            "To read the responses now, use 'Open responses early'.")
+        raise DeadlineError(
+            "A sealed evaluation's deadline can only be extended, not brought forward. "
+            "To read the responses now, use 'Open responses early'."
+        )
 
 
 def move_deadline(evaluation: Evaluation, *, actor: User, deadline: datetime) -> bool:
@@ -93,8 +119,12 @@ def move_deadline(evaluation: Evaluation, *, actor: User, deadline: datetime) ->
     if deadline == evaluation.deadline:
         return False
     check_deadline(evaluation, deadline)
-    audit.record("evaluation.deadline_moved", actor=actor, evaluation_id=evaluation.id,
-                 details={"from": evaluation.deadline.isoformat(), "to": deadline.isoformat()})
+    audit.record(
+        "evaluation.deadline_moved",
+        actor=actor,
+        evaluation_id=evaluation.id,
+        details={"from": evaluation.deadline.isoformat(), "to": deadline.isoformat()},
+    )
     evaluation.deadline = deadline
     return True
 
@@ -113,8 +143,12 @@ def open_early(evaluation: Evaluation, *, actor: User, reason: str) -> datetime:
         raise DeadlineError("Say why the responses are opened before the deadline; vendors are told.")
     previous = evaluation.deadline
     evaluation.opened_early_at, evaluation.opened_early_by_id, evaluation.deadline = now, actor.id, now
-    audit.record("evaluation.opened_early", actor=actor, evaluation_id=evaluation.id,
-                 details={"deadline_was": previous.isoformat(), "opened_at": now.isoformat(), "reason": reason.strip()})
+    audit.record(
+        "evaluation.opened_early",
+        actor=actor,
+        evaluation_id=evaluation.id,
+        details={"deadline_was": previous.isoformat(), "opened_at": now.isoformat(), "reason": reason.strip()},
+    )
     return previous
 
 
@@ -123,7 +157,8 @@ def assign_evaluator(evaluation: Evaluation, *, actor: User, evaluator: User, se
         raise ValueError("Only evaluators of your organisation can be assigned.")
     existing = db.session.scalar(
         sa.select(EvaluatorAssignment).where(
-            EvaluatorAssignment.evaluation_id == evaluation.id, EvaluatorAssignment.user_id == evaluator.id,
+            EvaluatorAssignment.evaluation_id == evaluation.id,
+            EvaluatorAssignment.user_id == evaluator.id,
             EvaluatorAssignment.section_id == section_id,
         )
     )
@@ -132,8 +167,12 @@ def assign_evaluator(evaluation: Evaluation, *, actor: User, evaluator: User, se
         db.session.add(existing)
     existing.is_lead = is_lead
     db.session.flush()
-    audit.record("evaluation.evaluator_assigned", actor=actor, evaluation_id=evaluation.id,
-                 details={"evaluator": evaluator.id, "section": section_id or "all", "lead": is_lead})
+    audit.record(
+        "evaluation.evaluator_assigned",
+        actor=actor,
+        evaluation_id=evaluation.id,
+        details={"evaluator": evaluator.id, "section": section_id or "all", "lead": is_lead},
+    )
 
 
 def evaluator_sections(evaluation: Evaluation, user: User) -> set[str] | None:

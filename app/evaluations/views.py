@@ -1,4 +1,5 @@
 """The buyer's side of an evaluation: create, configure, invite, assign evaluators."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -8,16 +9,27 @@ from flask_wtf import FlaskForm
 
 from app import notifications, permissions
 from app.evaluations import invitations, pricing, services, weights
-from app.evaluations.forms import (AssignEvaluatorForm, DeadlineForm, EvaluationForm, InviteVendorForm, OpenEarlyForm,
-                                   RequirementsForm)
-from app.evaluations.requirements import (RequirementsError, form_data, requirement_choices, requirements_from_form,
-                                          set_requirements)
+from app.evaluations.forms import (
+    AssignEvaluatorForm,
+    DeadlineForm,
+    EvaluationForm,
+    InviteVendorForm,
+    OpenEarlyForm,
+    RequirementsForm,
+)
+from app.evaluations.requirements import (
+    RequirementsError,
+    form_data,
+    requirement_choices,
+    requirements_from_form,
+    set_requirements,
+)
 from app.extensions import db
 from app.models import Response, Role, User
 from app.questionnaires import store
 from app.scoring.model import Requirements
-from app.web.loaders import evaluation_or_404, invitation_or_404
 from app.transaction import after_commit
+from app.web.loaders import evaluation_or_404, invitation_or_404
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
 
@@ -31,9 +43,13 @@ def create():
     if form.validate_on_submit():
         questionnaire = next(v for v in versions if v.id == form.questionnaire.data)
         evaluation = services.create_evaluation(
-            owner=current_user, questionnaire=questionnaire, title=form.title.data,
-            description=form.description.data or "", deadline=form.deadline.data,
-            modalities=form.modalities.data, sealed=form.sealed.data,
+            owner=current_user,
+            questionnaire=questionnaire,
+            title=form.title.data,
+            description=form.description.data or "",
+            deadline=form.deadline.data,
+            modalities=form.modalities.data,
+            sealed=form.sealed.data,
         )
         flash("Evaluation created. State your requirements, check the weights and invite vendors.", "success")
         return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
@@ -44,23 +60,32 @@ def create():
 def show(evaluation_id: int):
     evaluation = evaluation_or_404(evaluation_id, permissions.can_view_evaluation)
     responses = db.session.scalars(
-        sa.select(Response).where(Response.evaluation_id == evaluation.id)
-        .options(sa.orm.joinedload(Response.vendor_organisation)).order_by(Response.id)
+        sa.select(Response)
+        .where(Response.evaluation_id == evaluation.id)
+        .options(sa.orm.joinedload(Response.vendor_organisation))
+        .order_by(Response.id)
     ).all()
     evaluators = db.session.scalars(
-        sa.select(User).where(User.organisation_id == evaluation.organisation_id, User.role == Role.EVALUATOR,
-                              User.active.is_(True)).order_by(User.email)
+        sa.select(User)
+        .where(User.organisation_id == evaluation.organisation_id, User.role == Role.EVALUATOR, User.active.is_(True))
+        .order_by(User.email)
     ).all()
     sections = services.active_sections(evaluation)
     assign_form = AssignEvaluatorForm()
     assign_form.evaluator.choices = {u.id: u.display_name for u in evaluators}
     assign_form.section.choices = {"": "All sections"} | {s.id: s.title for s in sections}
     return render_template(
-        "evaluations/show.html", evaluation=evaluation, responses=responses, sections=sections,
-        criteria=[c for c in weights.criteria(evaluation, price_in_use=pricing.load_settings(evaluation).scorable)
-                  if c.in_use],
-        invite_form=InviteVendorForm(), assign_form=assign_form,
-        action_form=FlaskForm(), requirements=Requirements.from_dict(evaluation.requirements or {}),
+        "evaluations/show.html",
+        evaluation=evaluation,
+        responses=responses,
+        sections=sections,
+        criteria=[
+            c for c in weights.criteria(evaluation, price_in_use=pricing.load_settings(evaluation).scorable) if c.in_use
+        ],
+        invite_form=InviteVendorForm(),
+        assign_form=assign_form,
+        action_form=FlaskForm(),
+        requirements=Requirements.from_dict(evaluation.requirements or {}),
         sealed=permissions.is_sealed(evaluation),
     )
 
@@ -77,22 +102,35 @@ def settings(evaluation_id: int):
             moved = services.move_deadline(evaluation, actor=current_user, deadline=form.deadline.data)
         except services.DeadlineError as error:
             form.deadline.errors = [str(error)]
-            return render_template("evaluations/settings.html", evaluation=evaluation, form=form,
-                                   open_form=OpenEarlyForm(prefix="open"), sealed=permissions.is_sealed(evaluation)), 422
+            return render_template(
+                "evaluations/settings.html",
+                evaluation=evaluation,
+                form=form,
+                open_form=OpenEarlyForm(prefix="open"),
+                sealed=permissions.is_sealed(evaluation),
+            ), 422
         flash("Deadline saved.", "success")
         if moved:  # every invited vendor is told, after the change is stored
+
             def tell_vendors() -> None:
                 told = notifications.notify_deadline_moved(evaluation, previous=previous_deadline, actor=current_user)
-                flash(f"{len(told.sent)} vendor contact(s) were e-mailed the new deadline"
-                      + (f"; {len(told.failed)} e-mail(s) could not be sent." if told.failed else "."),
-                      "error" if told.failed else "info")
+                flash(
+                    f"{len(told.sent)} vendor contact(s) were e-mailed the new deadline"
+                    + (f"; {len(told.failed)} e-mail(s) could not be sent." if told.failed else "."),
+                    "error" if told.failed else "info",
+                )
 
             after_commit(tell_vendors)
         return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
     if form.is_submitted():
         status = 422
-    return render_template("evaluations/settings.html", evaluation=evaluation, form=form, open_form=OpenEarlyForm(prefix="open"),
-                           sealed=permissions.is_sealed(evaluation)), status
+    return render_template(
+        "evaluations/settings.html",
+        evaluation=evaluation,
+        form=form,
+        open_form=OpenEarlyForm(prefix="open"),
+        sealed=permissions.is_sealed(evaluation),
+    ), status
 
 
 @bp.post("/<int:evaluation_id>/open-early")
@@ -109,17 +147,24 @@ def open_early(evaluation_id: int):
             reason = form.reason.data
 
             def tell_vendors() -> None:
-                told = notifications.notify_opened_early(evaluation, previous=previous, reason=reason,
-                                                         actor=current_user)
-                flash(f"Responses are open; the evaluation is closed to vendors. {len(told.sent)} vendor contact(s) "
-                      "were told" + (f"; {len(told.failed)} e-mail(s) could not be sent." if told.failed else "."),
-                      "error" if told.failed else "success")
+                told = notifications.notify_opened_early(
+                    evaluation, previous=previous, reason=reason, actor=current_user
+                )
+                flash(
+                    f"Responses are open; the evaluation is closed to vendors. {len(told.sent)} vendor contact(s) "
+                    "were told" + (f"; {len(told.failed)} e-mail(s) could not be sent." if told.failed else "."),
+                    "error" if told.failed else "success",
+                )
 
             after_commit(tell_vendors)
             return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
-    return render_template("evaluations/settings.html", evaluation=evaluation,
-                           form=DeadlineForm(data={"deadline": evaluation.deadline}), open_form=form,
-                           sealed=permissions.is_sealed(evaluation)), 422
+    return render_template(
+        "evaluations/settings.html",
+        evaluation=evaluation,
+        form=DeadlineForm(data={"deadline": evaluation.deadline}),
+        open_form=form,
+        sealed=permissions.is_sealed(evaluation),
+    ), 422
 
 
 @bp.route("/<int:evaluation_id>/requirements", methods=["GET", "POST"])
@@ -148,8 +193,9 @@ def invite(evaluation_id: int):
     form = InviteVendorForm()
     if form.validate_on_submit():
         try:
-            invitations.invite_vendor(evaluation, vendor_name=form.vendor_name.data, email=form.email.data,
-                                      invited_by=current_user)
+            invitations.invite_vendor(
+                evaluation, vendor_name=form.vendor_name.data, email=form.email.data, invited_by=current_user
+            )
         except invitations.InvitationError as error:
             flash(str(error), "error")
         else:
@@ -183,13 +229,18 @@ def invitation_action(evaluation_id: int, invitation_id: int, action: str):
 def assign(evaluation_id: int):
     evaluation = evaluation_or_404(evaluation_id, permissions.can_manage_evaluation)
     form = AssignEvaluatorForm()
-    form.evaluator.choices = {u.id: u.email for u in db.session.scalars(
-        sa.select(User).where(User.organisation_id == evaluation.organisation_id, User.role == Role.EVALUATOR))}
+    form.evaluator.choices = {
+        u.id: u.email
+        for u in db.session.scalars(
+            sa.select(User).where(User.organisation_id == evaluation.organisation_id, User.role == Role.EVALUATOR)
+        )
+    }
     form.section.choices = {"": "All sections"} | {s.id: s.title for s in services.active_sections(evaluation)}
     if form.validate_on_submit():
         evaluator = db.session.get(User, form.evaluator.data)
-        services.assign_evaluator(evaluation, actor=current_user, evaluator=evaluator,
-                                  section_id=form.section.data, is_lead=form.is_lead.data)
+        services.assign_evaluator(
+            evaluation, actor=current_user, evaluator=evaluator, section_id=form.section.data, is_lead=form.is_lead.data
+        )
         flash(f"{evaluator.display_name} assigned.", "success")
     else:
         flash("Choose an evaluator and a section.", "error")

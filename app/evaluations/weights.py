@@ -6,6 +6,7 @@ weights normalised over the criteria in use. Weights are entered directly or der
 pairwise comparisons (``app.scoring.weights``); both paths end in :func:`set_weights`, which records
 ``evaluation.weights_changed`` in the audit trail.
 """
+
 from __future__ import annotations
 
 import math
@@ -108,7 +109,11 @@ def parse_weights(raw: Mapping[str, str], items: Sequence[Criterion]) -> tuple[d
 
 
 def set_weights(
-    evaluation: Evaluation, *, actor: User, weights: Mapping[str, float], method: str,
+    evaluation: Evaluation,
+    *,
+    actor: User,
+    weights: Mapping[str, float],
+    method: str,
     details: Mapping[str, object] | None = None,
 ) -> bool:
     """Store relative weights per criterion id and audit ``evaluation.weights_changed``.
@@ -131,12 +136,17 @@ def set_weights(
             row.weight = float(value)
     db.session.flush()
     if changes or details:
-        audit.record("evaluation.weights_changed", actor=actor, evaluation_id=evaluation.id,
-                     details={"method": method, "changes": changes, **(details or {})})
+        audit.record(
+            "evaluation.weights_changed",
+            actor=actor,
+            evaluation_id=evaluation.id,
+            details={"method": method, "changes": changes, **(details or {})},
+        )
     return bool(changes)
 
 
 # --- AHP ----------------------------------------------------------------------------------------
+
 
 def pair_key(first: str, second: str) -> str:
     return f"{first}|{second}"
@@ -144,7 +154,7 @@ def pair_key(first: str, second: str) -> str:
 
 def pairs(items: Sequence[Criterion]) -> list[tuple[Criterion, Criterion]]:
     """Every unordered pair once, in the order the criteria are listed."""
-    return [(a, b) for i, a in enumerate(items) for b in items[i + 1:]]
+    return [(a, b) for i, a in enumerate(items) for b in items[i + 1 :]]
 
 
 def saaty_options(first: str, second: str) -> list[tuple[str, str]]:
@@ -186,12 +196,16 @@ def judge(items: Sequence[Criterion], judgements: Mapping[tuple[str, str], float
 def inconsistency_message(result: AhpResult, items: Sequence[Criterion]) -> str:
     """The refusal in the buyer's words, naming the judgement that fits the others least."""
     titles = {c.id: c.title for c in items}
-    message = (f"Consistency ratio {result.cr:.3f} is above {MAX_CONSISTENCY_RATIO:.2f}: the judgements "
-               "contradict each other too much to give weights.")
+    message = (
+        f"Consistency ratio {result.cr:.3f} is above {MAX_CONSISTENCY_RATIO:.2f}: the judgements "
+        "contradict each other too much to give weights."
+    )
     if result.most_inconsistent is not None:
         a, b, given, implied = result.most_inconsistent
-        message += (f" The most inconsistent judgement is {titles[a]} over {titles[b]} = {_ratio(given)}, "
-                    f"while the other judgements imply about {_ratio(implied)}. Revisit that comparison first.")
+        message += (
+            f" The most inconsistent judgement is {titles[a]} over {titles[b]} = {_ratio(given)}, "
+            f"while the other judgements imply about {_ratio(implied)}. Revisit that comparison first."
+        )
     return message
 
 
@@ -208,7 +222,11 @@ def inconsistent_pair(result: AhpResult) -> frozenset[str]:
 
 
 def apply_ahp(
-    evaluation: Evaluation, *, actor: User, items: Sequence[Criterion], typed: Mapping[str, str],
+    evaluation: Evaluation,
+    *,
+    actor: User,
+    items: Sequence[Criterion],
+    typed: Mapping[str, str],
     result: AhpResult,
 ) -> None:
     """Make the AHP weights the evaluation's weights, or raise :class:`InconsistentJudgements`.
@@ -225,11 +243,20 @@ def apply_ahp(
     settings.ahp_cr = result.cr
     settings.ahp_applied_at = utcnow()
     settings.updated_by_id = actor.id
-    set_weights(evaluation, actor=actor, weights=percentages, method="ahp", details={
-        "cr": round(result.cr, 4), "lambda_max": round(result.lambda_max, 4),
-        "random_index": result.random_index, "random_index_table": RANDOM_INDEX_TABLE,
-        "judgements": dict(typed), "criteria": [c.id for c in items],
-    })
+    set_weights(
+        evaluation,
+        actor=actor,
+        weights=percentages,
+        method="ahp",
+        details={
+            "cr": round(result.cr, 4),
+            "lambda_max": round(result.lambda_max, 4),
+            "random_index": result.random_index,
+            "random_index_table": RANDOM_INDEX_TABLE,
+            "judgements": dict(typed),
+            "criteria": [c.id for c in items],
+        },
+    )
 
 
 def weights_from_ahp(evaluation: Evaluation, items: Sequence[Criterion]) -> float | None:

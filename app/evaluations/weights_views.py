@@ -1,4 +1,5 @@
 """The buyer's weights (direct or AHP) and price settings, on the evaluations blueprint."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -32,8 +33,15 @@ def weights_page(evaluation_id: int):
             return redirect(url_for("evaluations.weights_page", evaluation_id=evaluation.id))
         flash("Some weights are not valid; nothing was saved.", "error")
     return render_template(
-        "evaluations/weights.html", evaluation=evaluation, criteria=items, form=form, typed=typed, errors=errors,
-        price=price, ahp_cr=weights.weights_from_ahp(evaluation, items), price_id=weights.PRICE_CRITERION,
+        "evaluations/weights.html",
+        evaluation=evaluation,
+        criteria=items,
+        form=form,
+        typed=typed,
+        errors=errors,
+        price=price,
+        ahp_cr=weights.weights_from_ahp(evaluation, items),
+        price_id=weights.PRICE_CRITERION,
     ), (422 if errors else 200)
 
 
@@ -55,7 +63,8 @@ def weights_ahp(evaluation_id: int):
     status = 200
     if request.method == "POST" and form.validate_on_submit():
         judgements, typed, errors = weights.parse_judgements(
-            {key: request.form.get(f"pair.{key}", "") for key in keys}, items)
+            {key: request.form.get(f"pair.{key}", "") for key in keys}, items
+        )
         if errors:
             status = 422
         else:
@@ -78,11 +87,23 @@ def weights_ahp(evaluation_id: int):
                     flash(f"AHP weights applied (consistency ratio {result.cr:.3f}).", "success")
                     return redirect(url_for("evaluations.weights_page", evaluation_id=evaluation.id))
     return render_template(
-        "evaluations/weights_ahp.html", evaluation=evaluation, criteria=items, pairs=pairs, typed=typed,
-        errors=errors, result=result, refusal=refusal, problem=problem, bad_pairs=bad_pairs, form=form,
+        "evaluations/weights_ahp.html",
+        evaluation=evaluation,
+        criteria=items,
+        pairs=pairs,
+        typed=typed,
+        errors=errors,
+        result=result,
+        refusal=refusal,
+        problem=problem,
+        bad_pairs=bad_pairs,
+        form=form,
         options={key: weights.saaty_options(a.title, b.title) for key, (a, b) in zip(keys, pairs, strict=True)},
-        pair_key=weights.pair_key, max_cr=MAX_CONSISTENCY_RATIO, random_index_table=RANDOM_INDEX_TABLE,
-        random_index=weights.random_index_rows(), price=price,
+        pair_key=weights.pair_key,
+        max_cr=MAX_CONSISTENCY_RATIO,
+        random_index_table=RANDOM_INDEX_TABLE,
+        random_index=weights.random_index_rows(),
+        price=price,
     ), status
 
 
@@ -96,20 +117,40 @@ def price_settings(evaluation_id: int):
     typed = {"formula": current.formula, "rejection_question": current.rejection_question or ""}
     errors: dict[str, str] = {}
     if request.method == "POST" and form.validate_on_submit():
-        typed = {"formula": request.form.get("formula", ""), "rejection_question": request.form.get("rejection_question", "")}
+        typed = {
+            "formula": request.form.get("formula", ""),
+            "rejection_question": request.form.get("rejection_question", ""),
+        }
         if typed["formula"] not in {f.value for f in PriceFormula}:
             errors["formula"] = "Choose the absolute or the relative formula."
         if choices and typed["rejection_question"] not in choices:
             errors["rejection_question"] = "Choose the question that holds the vendor's rejection rate."
         if not errors:
-            pricing.save_settings(evaluation, actor=current_user, formula=typed["formula"],
-                                  rejection_question=typed["rejection_question"] or None)
+            pricing.save_settings(
+                evaluation,
+                actor=current_user,
+                formula=typed["formula"],
+                rejection_question=typed["rejection_question"] or None,
+            )
             flash("Price settings saved.", "success")
             return redirect(url_for("evaluations.price_settings", evaluation_id=evaluation.id))
         flash("Some price settings are not valid; nothing was saved.", "error")
-    share = next((c.share for c in weights.criteria(evaluation, price_in_use=current.scorable)
-                  if c.id == weights.PRICE_CRITERION), 0.0)
+    share = next(
+        (
+            c.share
+            for c in weights.criteria(evaluation, price_in_use=current.scorable)
+            if c.id == weights.PRICE_CRITERION
+        ),
+        0.0,
+    )
     return render_template(
-        "evaluations/weights_price.html", evaluation=evaluation, price=current, form=form, typed=typed,
-        errors=errors, choices=choices, formulas=pricing.FORMULAS, share=share,
+        "evaluations/weights_price.html",
+        evaluation=evaluation,
+        price=current,
+        form=form,
+        typed=typed,
+        errors=errors,
+        choices=choices,
+        formulas=pricing.FORMULAS,
+        share=share,
     ), (422 if errors else 200)

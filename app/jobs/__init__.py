@@ -5,6 +5,7 @@ A job kind is a function registered with :func:`job_kind`; it receives a :class:
 set, jobs go to an RQ queue served by ``flask jobs worker``; otherwise they run in a thread of
 the web process (``JOBS_MODE=inline`` runs them within the request, for tests).
 """
+
 from __future__ import annotations
 
 from app.jobs.registry import JobContext, JobOutput, job_kind

@@ -1,4 +1,5 @@
 """The registry of job kinds and what a job function receives and returns."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

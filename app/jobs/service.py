@@ -1,4 +1,5 @@
 """Queueing and running jobs, and keeping their results."""
+
 from __future__ import annotations
 
 import threading
@@ -34,8 +35,9 @@ def mode() -> str:
     return "rq" if current_app.config.get("REDIS_URL") else "thread"
 
 
-def enqueue(kind: str, *, owner: User, title: str = "", evaluation_id: int | None = None,
-            params: dict[str, Any] | None = None) -> Job:
+def enqueue(
+    kind: str, *, owner: User, title: str = "", evaluation_id: int | None = None, params: dict[str, Any] | None = None
+) -> Job:
     """Create a job and start it once the request's changes are committed, so the worker finds them."""
     if kind not in JOB_KINDS:
         raise KeyError(f"unknown job kind {kind!r}")
@@ -55,7 +57,8 @@ def _start(job_id: str) -> None:
         from rq import Queue
 
         Queue(QUEUE_NAME, connection=Redis.from_url(current_app.config["REDIS_URL"])).enqueue(
-            "app.jobs.worker.execute", job_id, job_timeout=3600)
+            "app.jobs.worker.execute", job_id, job_timeout=3600
+        )
     else:
         app = current_app._get_current_object()
 

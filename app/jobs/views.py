@@ -1,4 +1,5 @@
 """Job progress pages and result downloads."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response as HttpResponse, abort, render_template
@@ -26,8 +27,13 @@ def show(job_id: str):
 @bp.get("/<job_id>.json")
 def status(job_id: str):
     job = _job_or_404(job_id)
-    return {"id": job.id, "status": job.status.value, "progress": round(job.progress, 3), "message": job.message,
-            "download": bool(job.result_file) and job.status == JobStatus.DONE}
+    return {
+        "id": job.id,
+        "status": job.status.value,
+        "progress": round(job.progress, 3),
+        "message": job.message,
+        "download": bool(job.result_file) and job.status == JobStatus.DONE,
+    }
 
 
 @bp.get("/<job_id>/download")
@@ -36,7 +42,15 @@ def download(job_id: str):
     if job.status != JobStatus.DONE or not job.result_file or not result_path(job).exists():
         abort(410, "This result has already been downloaded or is not ready; start the job again for a fresh copy.")
     data = take_result(job)
-    audit.record("export.downloaded", actor=current_user, evaluation_id=job.evaluation_id,
-                 subject=f"job:{job.id}", details={"kind": job.kind, "file": job.result_name})
-    return HttpResponse(data, mimetype=job.result_mimetype or "application/octet-stream",
-                        headers={"Content-Disposition": f'attachment; filename="{job.result_name or "result"}"'})
+    audit.record(
+        "export.downloaded",
+        actor=current_user,
+        evaluation_id=job.evaluation_id,
+        subject=f"job:{job.id}",
+        details={"kind": job.kind, "file": job.result_name},
+    )
+    return HttpResponse(
+        data,
+        mimetype=job.result_mimetype or "application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{job.result_name or "result"}"'},
+    )

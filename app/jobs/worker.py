@@ -1,4 +1,5 @@
 """The RQ side: ``flask jobs worker`` serves the queue inside an app context."""
+
 from __future__ import annotations
 
 import click

@@ -1,4 +1,5 @@
 """The dashboard each role lands on, and the health check."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

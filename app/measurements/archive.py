@@ -5,6 +5,7 @@ before a single byte is written, and extraction itself streams and counts bytes 
 that lies about sizes cannot fill the disk. Any refusal raises :class:`UnsafeArchive` with a message
 a vendor can act on ("member 'x': why"), and leaves the target directory exactly as empty as it was.
 """
+
 from __future__ import annotations
 
 import lzma
@@ -84,10 +85,17 @@ def extract_batch(
     root = target.resolve()
     try:
         with _ArchiveMembers(archive) as members_iter:
-            members = _validated(members_iter, root, archive.stat().st_size,
-                                 max_files=max_files, max_total_bytes=max_total_bytes, max_ratio=max_ratio)
-            files = _write_all(members, root, archive.stat().st_size,
-                               max_total_bytes=max_total_bytes, max_ratio=max_ratio)
+            members = _validated(
+                members_iter,
+                root,
+                archive.stat().st_size,
+                max_files=max_files,
+                max_total_bytes=max_total_bytes,
+                max_ratio=max_ratio,
+            )
+            files = _write_all(
+                members, root, archive.stat().st_size, max_total_bytes=max_total_bytes, max_ratio=max_ratio
+            )
     except BaseException:
         _empty(root, remove_dir=created_target)
         raise
@@ -133,12 +141,18 @@ def _zip_members(zf: zipfile.ZipFile) -> Iterator[_Member]:
         file_type = stat.S_IFMT(mode)
         if info.create_system == 3 and file_type and file_type not in (stat.S_IFREG, stat.S_IFDIR):
             kind = "a symbolic link" if stat.S_ISLNK(mode) else "a special file (device, pipe or socket)"
-            raise UnsafeArchive(f"Member '{info.filename}' is {kind}; only regular files and folders are accepted.",
-                                info.filename)
+            raise UnsafeArchive(
+                f"Member '{info.filename}' is {kind}; only regular files and folders are accepted.", info.filename
+            )
         if info.flag_bits & 0x1:
             raise UnsafeArchive(f"Member '{info.filename}' is encrypted and cannot be checked.", info.filename)
-        yield _Member(name=info.filename, is_dir=info.is_dir(), declared_size=info.file_size,
-                      compressed_size=info.compress_size, open=lambda info=info: zf.open(info))
+        yield _Member(
+            name=info.filename,
+            is_dir=info.is_dir(),
+            declared_size=info.file_size,
+            compressed_size=info.compress_size,
+            open=lambda info=info: zf.open(info),
+        )
 
 
 def _tar_members(tf: tarfile.TarFile) -> Iterator[_Member]:
@@ -150,49 +164,73 @@ def _tar_members(tf: tarfile.TarFile) -> Iterator[_Member]:
         if info is None:
             return
         if info.issym() or info.islnk():
-            raise UnsafeArchive(f"Member '{info.name}' is a {'symbolic' if info.issym() else 'hard'} link "
-                                f"(to '{info.linkname}'); only regular files and folders are accepted.", info.name)
+            raise UnsafeArchive(
+                f"Member '{info.name}' is a {'symbolic' if info.issym() else 'hard'} link "
+                f"(to '{info.linkname}'); only regular files and folders are accepted.",
+                info.name,
+            )
         if not (info.isfile() or info.isdir()):
-            raise UnsafeArchive(f"Member '{info.name}' is a special file (device, pipe or socket); only regular "
-                                "files and folders are accepted.", info.name)
-        yield _Member(name=info.name, is_dir=info.isdir(), declared_size=info.size, compressed_size=None,
-                      open=lambda info=info: tf.extractfile(info))
+            raise UnsafeArchive(
+                f"Member '{info.name}' is a special file (device, pipe or socket); only regular "
+                "files and folders are accepted.",
+                info.name,
+            )
+        yield _Member(
+            name=info.name,
+            is_dir=info.isdir(),
+            declared_size=info.size,
+            compressed_size=None,
+            open=lambda info=info: tf.extractfile(info),
+        )
 
 
-def _validated(members: Iterator[_Member], root: Path, archive_size: int, *, max_files: int,
-               max_total_bytes: int, max_ratio: float) -> list[_Member]:
+def _validated(
+    members: Iterator[_Member], root: Path, archive_size: int, *, max_files: int, max_total_bytes: int, max_ratio: float
+) -> list[_Member]:
     """Run every check that needs no extraction; return the members in archive order."""
     accepted: list[_Member] = []
     seen: dict[str, str] = {}
     total = 0
     for member in members:
         if len(accepted) >= max_files:
-            raise UnsafeArchive(f"The archive has more than {max_files} entries (stopped counting at "
-                                f"'{member.name}'); split the batch or ask the buyer for a higher limit.", member.name)
+            raise UnsafeArchive(
+                f"The archive has more than {max_files} entries (stopped counting at "
+                f"'{member.name}'); split the batch or ask the buyer for a higher limit.",
+                member.name,
+            )
         relative = _safe_relative(member.name, root)
         key = relative.lower()  # case-insensitive: two names differing in case collide on some disks
         if key in seen and not member.is_dir:
-            raise UnsafeArchive(f"Member '{member.name}' appears twice in the archive (also as '{seen[key]}').",
-                                member.name)
+            raise UnsafeArchive(
+                f"Member '{member.name}' appears twice in the archive (also as '{seen[key]}').", member.name
+            )
         seen[key] = member.name
         total += member.declared_size
         if total > max_total_bytes:
-            raise UnsafeArchive(f"The archive unpacks to more than {_mib(max_total_bytes)} (limit reached at member "
-                                f"'{member.name}', which declares {_mib(member.declared_size)}).", member.name)
+            raise UnsafeArchive(
+                f"The archive unpacks to more than {_mib(max_total_bytes)} (limit reached at member "
+                f"'{member.name}', which declares {_mib(member.declared_size)}).",
+                member.name,
+            )
         if member.compressed_size is not None and member.declared_size > RATIO_FLOOR_BYTES:
             ratio = member.declared_size / max(member.compressed_size, 1)
             if ratio > max_ratio:
-                raise UnsafeArchive(f"Member '{member.name}' expands {ratio:.0f} times ({_mib(member.declared_size)} "
-                                    f"from {member.compressed_size} bytes), above the limit of {max_ratio:g}; this "
-                                    "looks like a decompression bomb.", member.name)
+                raise UnsafeArchive(
+                    f"Member '{member.name}' expands {ratio:.0f} times ({_mib(member.declared_size)} "
+                    f"from {member.compressed_size} bytes), above the limit of {max_ratio:g}; this "
+                    "looks like a decompression bomb.",
+                    member.name,
+                )
         accepted.append(member)
     if not accepted:
         raise UnsafeArchive("The archive is empty.")
     overall = total / max(archive_size, 1)
     if total > RATIO_FLOOR_BYTES and overall > max_ratio:
-        raise UnsafeArchive(f"The archive expands {overall:.0f} times as a whole ({_mib(total)} from "
-                            f"{_mib(archive_size)}), above the limit of {max_ratio:g}; this looks like a "
-                            "decompression bomb.")
+        raise UnsafeArchive(
+            f"The archive expands {overall:.0f} times as a whole ({_mib(total)} from "
+            f"{_mib(archive_size)}), above the limit of {max_ratio:g}; this looks like a "
+            "decompression bomb."
+        )
     return accepted
 
 
@@ -215,8 +253,9 @@ def _safe_relative(name: str, root: Path) -> str:
     return "/".join(parts)
 
 
-def _write_all(members: list[_Member], root: Path, archive_size: int, *, max_total_bytes: int,
-               max_ratio: float) -> list[str]:
+def _write_all(
+    members: list[_Member], root: Path, archive_size: int, *, max_total_bytes: int, max_ratio: float
+) -> list[str]:
     """Stream every member to disk, re-checking sizes and ratios on the bytes actually produced."""
     written_total = 0
     files: list[str] = []
@@ -242,22 +281,35 @@ def _write_all(members: list[_Member], root: Path, archive_size: int, *, max_tot
             raise UnsafeArchive(f"Member '{member.name}' could not be extracted: {exc}.", member.name) from exc
         files.append(relative)
     if written_total > RATIO_FLOOR_BYTES and written_total / max(archive_size, 1) > max_ratio:
-        raise UnsafeArchive(f"The archive expanded {written_total / max(archive_size, 1):.0f} times as a whole, "
-                            f"above the limit of {max_ratio:g}; this looks like a decompression bomb.")
+        raise UnsafeArchive(
+            f"The archive expanded {written_total / max(archive_size, 1):.0f} times as a whole, "
+            f"above the limit of {max_ratio:g}; this looks like a decompression bomb."
+        )
     return files
 
 
 def _check_stream(member: _Member, written: int, written_total: int, max_total_bytes: int, max_ratio: float) -> None:
     if written > member.declared_size:
-        raise UnsafeArchive(f"Member '{member.name}' holds more data than its header declares "
-                            f"({member.declared_size} bytes); the archive is damaged or forged.", member.name)
+        raise UnsafeArchive(
+            f"Member '{member.name}' holds more data than its header declares "
+            f"({member.declared_size} bytes); the archive is damaged or forged.",
+            member.name,
+        )
     if written_total > max_total_bytes:
-        raise UnsafeArchive(f"The archive unpacks to more than {_mib(max_total_bytes)} (limit reached while "
-                            f"extracting '{member.name}').", member.name)
-    if (member.compressed_size is not None and written > RATIO_FLOOR_BYTES
-            and written / max(member.compressed_size, 1) > max_ratio):
-        raise UnsafeArchive(f"Member '{member.name}' expands more than {max_ratio:g} times; this looks like a "
-                            "decompression bomb.", member.name)
+        raise UnsafeArchive(
+            f"The archive unpacks to more than {_mib(max_total_bytes)} (limit reached while "
+            f"extracting '{member.name}').",
+            member.name,
+        )
+    if (
+        member.compressed_size is not None
+        and written > RATIO_FLOOR_BYTES
+        and written / max(member.compressed_size, 1) > max_ratio
+    ):
+        raise UnsafeArchive(
+            f"Member '{member.name}' expands more than {max_ratio:g} times; this looks like a decompression bomb.",
+            member.name,
+        )
 
 
 def _empty(root: Path, *, remove_dir: bool) -> None:

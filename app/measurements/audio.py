@@ -21,6 +21,7 @@ Choices, so a reader can judge the numbers:
 * **Loudness**: integrated loudness (ITU-R BS.1770-4, gated) by pyloudnorm, in LUFS; ``None`` for
   clips under 0.4 s, over five channels, or entirely below the absolute gate (-70 LUFS).
 """
+
 from __future__ import annotations
 
 import math
@@ -92,9 +93,13 @@ def silence_ratio(energies: np.ndarray, threshold_dbfs: float = SILENCE_DBFS) ->
     return float(np.count_nonzero(energies < 10 ** (threshold_dbfs / 10)) / energies.size)
 
 
-def estimate_snr_db(energies: np.ndarray, *, noise_percentile: float = NOISE_PERCENTILE,
-                    signal_percentile: float = SIGNAL_PERCENTILE,
-                    noise_floor_dbfs: float = NOISE_FLOOR_DBFS) -> float | None:
+def estimate_snr_db(
+    energies: np.ndarray,
+    *,
+    noise_percentile: float = NOISE_PERCENTILE,
+    signal_percentile: float = SIGNAL_PERCENTILE,
+    noise_floor_dbfs: float = NOISE_FLOOR_DBFS,
+) -> float | None:
     """Energy-percentile SNR estimate in dB (see the module docstring); ``None`` if too short or silent."""
     if energies.size < MIN_FRAMES_FOR_SNR:
         return None
@@ -121,43 +126,64 @@ def integrated_loudness(samples: np.ndarray, sample_rate: int) -> float | None:
     return finite_or_none(pyloudnorm.Meter(sample_rate).integrated_loudness(data))
 
 
-def measure_audio(samples: np.ndarray, sample_rate: int, *, item_id: str = "", file: str = "",
-                  subtype: str | None = None) -> AudioMetrics:
+def measure_audio(
+    samples: np.ndarray, sample_rate: int, *, item_id: str = "", file: str = "", subtype: str | None = None
+) -> AudioMetrics:
     """All metrics of one clip from its samples (floats in -1..1, shape (n,) or (n, channels))."""
     data = np.asarray(samples)
     if data.ndim == 1:
         data = data[:, None]
     energies = frame_energies(data, sample_rate)
     return AudioMetrics(
-        item_id=item_id, file=file, subtype=subtype,
-        duration_s=data.shape[0] / sample_rate, sample_rate=int(sample_rate), channels=int(data.shape[1]),
-        clipping_ratio=clipping_ratio(data), silence_ratio=silence_ratio(energies),
+        item_id=item_id,
+        file=file,
+        subtype=subtype,
+        duration_s=data.shape[0] / sample_rate,
+        sample_rate=int(sample_rate),
+        channels=int(data.shape[1]),
+        clipping_ratio=clipping_ratio(data),
+        silence_ratio=silence_ratio(energies),
         snr_db=finite_or_none(estimate_snr_db(energies), 2),
         loudness_lufs=finite_or_none(integrated_loudness(data, sample_rate), 2),
     )
 
 
-def analyse_audio_file(path: str | os.PathLike, *, item_id: str, file: str,
-                       max_duration_s: float = MAX_DURATION_S) -> AudioMetrics:
+def analyse_audio_file(
+    path: str | os.PathLike, *, item_id: str, file: str, max_duration_s: float = MAX_DURATION_S
+) -> AudioMetrics:
     """Read one audio file with libsndfile and measure it; unreadable files give a metrics row with ``error``."""
     try:
         info = soundfile.info(str(path))
         if info.duration > max_duration_s:
-            return AudioMetrics(item_id=item_id, file=file, duration_s=float(info.duration),
-                                sample_rate=int(info.samplerate), channels=int(info.channels), subtype=info.subtype,
-                                error=f"longer than {max_duration_s / 60:g} minutes; not analysed")
+            return AudioMetrics(
+                item_id=item_id,
+                file=file,
+                duration_s=float(info.duration),
+                sample_rate=int(info.samplerate),
+                channels=int(info.channels),
+                subtype=info.subtype,
+                error=f"longer than {max_duration_s / 60:g} minutes; not analysed",
+            )
         # float32 halves memory against float64; energies and loudness are computed in float64 anyway.
         samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
     except (RuntimeError, OSError, ValueError, TypeError) as exc:  # LibsndfileError is a RuntimeError
         return AudioMetrics(item_id=item_id, file=file, error=f"could not be read as audio ({_short(exc)})")
     if samples.shape[0] == 0:
-        return AudioMetrics(item_id=item_id, file=file, duration_s=0.0, sample_rate=int(rate),
-                            channels=int(samples.shape[1]), subtype=info.subtype, error="contains no samples")
+        return AudioMetrics(
+            item_id=item_id,
+            file=file,
+            duration_s=0.0,
+            sample_rate=int(rate),
+            channels=int(samples.shape[1]),
+            subtype=info.subtype,
+            error="contains no samples",
+        )
     return measure_audio(samples, rate, item_id=item_id, file=file, subtype=info.subtype)
 
 
-def aggregate_audio(items: Sequence[AudioMetrics], *, min_sample_rate: int = 16000,
-                    clipped_clip_ratio: float = CLIPPED_CLIP_RATIO) -> dict:
+def aggregate_audio(
+    items: Sequence[AudioMetrics], *, min_sample_rate: int = 16000, clipped_clip_ratio: float = CLIPPED_CLIP_RATIO
+) -> dict:
     """Batch figures: totals, describe() of each metric, sample-rate/channel counts and threshold shares."""
     measured = [m for m in items if m.error is None]
     rates: dict[str, int] = {}

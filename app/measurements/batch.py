@@ -3,6 +3,7 @@
 This is the entry point the app's background job calls; it reads files but keeps no state, and its
 result is a frozen :class:`BatchReport` that ``to_dict()`` turns into JSON-ready data.
 """
+
 from __future__ import annotations
 
 import os
@@ -52,13 +53,23 @@ class BatchReport:
     def from_dict(cls, data: dict) -> BatchReport:
         """Rebuild a report stored as JSON by :meth:`to_dict`."""
         item_type = _ITEM_TYPES[data["modality"]]
-        return cls(modality=data["modality"], items=[item_type(**i) for i in data["items"]],
-                   aggregate=data["aggregate"], metadata=MetadataSummary(**data["metadata"]),
-                   problems=list(data["problems"]))
+        return cls(
+            modality=data["modality"],
+            items=[item_type(**i) for i in data["items"]],
+            aggregate=data["aggregate"],
+            metadata=MetadataSummary(**data["metadata"]),
+            problems=list(data["problems"]),
+        )
 
 
-def analyse_batch(root: str | os.PathLike, metadata_csv: str | os.PathLike | None, modality: str, *,
-                  progress: Progress | None = None, options: AnalysisOptions = AnalysisOptions()) -> BatchReport:
+def analyse_batch(
+    root: str | os.PathLike,
+    metadata_csv: str | os.PathLike | None,
+    modality: str,
+    *,
+    progress: Progress | None = None,
+    options: AnalysisOptions = AnalysisOptions(),
+) -> BatchReport:
     """Measure every item of an extracted batch and summarise its metadata.
 
     ``metadata_csv`` is a path (absolute, or relative to ``root``) or ``None``; without usable metadata
@@ -77,8 +88,11 @@ def analyse_batch(root: str | os.PathLike, metadata_csv: str | os.PathLike | Non
 
     from_metadata = table is not None and "file" in table.columns and "item_id" in table.columns
     if from_metadata:
-        rows = [(r["item_id"] or f"line {i + 2}", r["file"], r.get("locale", ""))
-                for i, r in enumerate(table.to_dict("records")) if r["file"]]
+        rows = [
+            (r["item_id"] or f"line {i + 2}", r["file"], r.get("locale", ""))
+            for i, r in enumerate(table.to_dict("records"))
+            if r["file"]
+        ]
     else:
         rows = [(f, f, "") for f in files if f.lower().endswith(_EXTENSIONS[kind])]
     if kind == "text":
@@ -87,17 +101,27 @@ def analyse_batch(root: str | os.PathLike, metadata_csv: str | os.PathLike | Non
     else:
         items, read_problems = _media_items(base, rows, kind, progress)
 
-    aggregate = (aggregate_audio(items, min_sample_rate=options.min_sample_rate,
-                                 clipped_clip_ratio=options.clipped_clip_ratio) if kind == "audio"
-                 else aggregate_images(items, max_distance=options.duplicate_distance,
-                                       min_width=options.min_width, min_height=options.min_height) if kind == "image"
-                 else aggregate_texts(items))
-    return BatchReport(modality=kind, items=items, aggregate=aggregate, metadata=summary,
-                       problems=problems + summary.problems + read_problems + _summary_problems(summary, items))
+    aggregate = (
+        aggregate_audio(items, min_sample_rate=options.min_sample_rate, clipped_clip_ratio=options.clipped_clip_ratio)
+        if kind == "audio"
+        else aggregate_images(
+            items, max_distance=options.duplicate_distance, min_width=options.min_width, min_height=options.min_height
+        )
+        if kind == "image"
+        else aggregate_texts(items)
+    )
+    return BatchReport(
+        modality=kind,
+        items=items,
+        aggregate=aggregate,
+        metadata=summary,
+        problems=problems + summary.problems + read_problems + _summary_problems(summary, items),
+    )
 
 
-def _media_items(base: Path, rows: list[tuple[str, str, str]], kind: str,
-                 progress: Progress | None) -> tuple[list[ItemMetrics], list[str]]:
+def _media_items(
+    base: Path, rows: list[tuple[str, str, str]], kind: str, progress: Progress | None
+) -> tuple[list[ItemMetrics], list[str]]:
     analyse = analyse_audio_file if kind == "audio" else analyse_image_file
     item_type = _ITEM_TYPES[kind]
     items: list[ItemMetrics] = []
@@ -112,8 +136,9 @@ def _media_items(base: Path, rows: list[tuple[str, str, str]], kind: str,
     return items, []
 
 
-def _text_items(base: Path, rows: list[tuple[str, str, str]], files: list[str],
-                progress: Progress | None) -> tuple[list[ItemMetrics], list[str]]:
+def _text_items(
+    base: Path, rows: list[tuple[str, str, str]], files: list[str], progress: Progress | None
+) -> tuple[list[ItemMetrics], list[str]]:
     """Texts live in JSON-lines files that hold many items; the metadata names the file of each item."""
     problems: list[str] = []
     records_by_file: dict[str, dict[str, dict]] = {}
@@ -126,19 +151,31 @@ def _text_items(base: Path, rows: list[tuple[str, str, str]], files: list[str],
         problems += read_problems
         records_by_file[file] = {str(r.get("item_id", f"{file}#{n}")): r for n, r in enumerate(records, start=1)}
     listed = {(f, i) for i, f, _ in rows}
-    unlisted = [(i, f, str(r.get("locale", ""))) for f, recs in records_by_file.items()
-                for i, r in recs.items() if (f, i) not in listed]
+    unlisted = [
+        (i, f, str(r.get("locale", "")))
+        for f, recs in records_by_file.items()
+        for i, r in recs.items()
+        if (f, i) not in listed
+    ]
     if unlisted:
-        problems.append(f"{len(unlisted)} text record(s) are not listed in the metadata (e.g. "
-                        f"{', '.join(i for i, _, _ in unlisted[:MAX_LISTED_PROBLEMS])}); they are analysed too.")
+        problems.append(
+            f"{len(unlisted)} text record(s) are not listed in the metadata (e.g. "
+            f"{', '.join(i for i, _, _ in unlisted[:MAX_LISTED_PROBLEMS])}); they are analysed too."
+        )
     everything = rows + unlisted
     items: list[ItemMetrics] = []
     _report(progress, 0, len(everything))
     for done, (item_id, file, locale) in enumerate(everything, start=1):
         record = records_by_file.get(file, {}).get(item_id)
         if record is None:
-            items.append(TextMetrics(item_id=item_id, file=file, claimed_locale=locale or None,
-                                     error=file_errors.get(file, f"no record with this item_id in {file}")))
+            items.append(
+                TextMetrics(
+                    item_id=item_id,
+                    file=file,
+                    claimed_locale=locale or None,
+                    error=file_errors.get(file, f"no record with this item_id in {file}"),
+                )
+            )
         else:
             claimed = locale or str(record.get("locale") or "") or None
             items.append(measure_text(record["text"], item_id=item_id, file=file, claimed_locale=claimed))
@@ -149,14 +186,20 @@ def _text_items(base: Path, rows: list[tuple[str, str, str]], files: list[str],
 def _summary_problems(summary: MetadataSummary, items: list[ItemMetrics]) -> list[str]:
     problems = []
     if summary.missing_files:
-        problems.append(f"{len(summary.missing_files)} file(s) listed in the metadata are missing from the archive: "
-                        f"{_first(summary.missing_files)}.")
+        problems.append(
+            f"{len(summary.missing_files)} file(s) listed in the metadata are missing from the archive: "
+            f"{_first(summary.missing_files)}."
+        )
     if summary.unlisted_files:
-        problems.append(f"{len(summary.unlisted_files)} file(s) in the archive are not listed in the metadata: "
-                        f"{_first(summary.unlisted_files)}.")
+        problems.append(
+            f"{len(summary.unlisted_files)} file(s) in the archive are not listed in the metadata: "
+            f"{_first(summary.unlisted_files)}."
+        )
     if summary.items_without_consent:
-        problems.append(f"{len(summary.items_without_consent)} item(s) have no consent version: "
-                        f"{_first(summary.items_without_consent)}.")
+        problems.append(
+            f"{len(summary.items_without_consent)} item(s) have no consent version: "
+            f"{_first(summary.items_without_consent)}."
+        )
     failed = [m for m in items if m.error]
     if failed:
         shown = "; ".join(f"{m.item_id}: {m.error}" for m in failed[:MAX_LISTED_PROBLEMS])

@@ -3,6 +3,7 @@
 The app fills :class:`Claims` from the vendor's answers; each value carries the question it came
 from, so every comparison can cite it. All fields are optional: an unanswered question is no claim.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass

@@ -16,6 +16,7 @@ Choices, so a reader can judge the numbers:
   distance small; unrelated photographs are typically around 32 bits apart. Flat or nearly flat
   pictures all hash alike, so they show up as duplicates of each other: that is intended.
 """
+
 from __future__ import annotations
 
 import os
@@ -71,18 +72,22 @@ def dhash(luma_image: Image.Image) -> int:
     return int(sum(1 << i for i, bit in enumerate(bits) if bit))
 
 
-def measure_image(image: Image.Image, *, item_id: str = "", file: str = "",
-                  work_side: int = WORK_SIDE) -> ImageMetrics:
+def measure_image(image: Image.Image, *, item_id: str = "", file: str = "", work_side: int = WORK_SIDE) -> ImageMetrics:
     """All metrics of one decoded picture (see the module docstring for the definitions)."""
     width, height = image.size
     luma = _luma(image)
     if max(luma.size) > work_side:
         scale = work_side / max(luma.size)
-        luma = luma.resize((max(1, round(luma.width * scale)), max(1, round(luma.height * scale))),
-                           Image.Resampling.BILINEAR)
+        luma = luma.resize(
+            (max(1, round(luma.width * scale)), max(1, round(luma.height * scale))), Image.Resampling.BILINEAR
+        )
     pixels = np.asarray(luma, dtype=np.uint8)
     return ImageMetrics(
-        item_id=item_id, file=file, width=int(width), height=int(height), mode=image.mode,
+        item_id=item_id,
+        file=file,
+        width=int(width),
+        height=int(height),
+        mode=image.mode,
         blur_laplacian_var=round(laplacian_variance(pixels), 3),
         mean_luminance=round(float(pixels.mean()), 3),
         dark_share=float(np.count_nonzero(pixels <= DARK_LUMA) / pixels.size),
@@ -91,8 +96,7 @@ def measure_image(image: Image.Image, *, item_id: str = "", file: str = "",
     )
 
 
-def analyse_image_file(path: str | os.PathLike, *, item_id: str, file: str,
-                       work_side: int = WORK_SIDE) -> ImageMetrics:
+def analyse_image_file(path: str | os.PathLike, *, item_id: str, file: str, work_side: int = WORK_SIDE) -> ImageMetrics:
     """Open one picture with Pillow and measure it; undecodable files give a metrics row with ``error``."""
     try:
         # A picture declaring an absurd pixel count is refused rather than decoded (decompression bomb).
@@ -131,7 +135,7 @@ def near_duplicate_groups(hashes: Sequence[str | None], max_distance: int = DUPL
         return a
 
     for a in range(len(values) - 1):
-        distances = np.bitwise_count(values[a + 1:] ^ values[a])
+        distances = np.bitwise_count(values[a + 1 :] ^ values[a])
         for b in np.flatnonzero(distances <= max_distance) + a + 1:
             parent[find(int(b))] = find(a)
     groups: dict[int, list[int]] = {}
@@ -140,8 +144,9 @@ def near_duplicate_groups(hashes: Sequence[str | None], max_distance: int = DUPL
     return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])
 
 
-def aggregate_images(items: Sequence[ImageMetrics], *, max_distance: int = DUPLICATE_DISTANCE,
-                     min_width: int = 0, min_height: int = 0) -> dict:
+def aggregate_images(
+    items: Sequence[ImageMetrics], *, max_distance: int = DUPLICATE_DISTANCE, min_width: int = 0, min_height: int = 0
+) -> dict:
     """Batch figures: describe() of each metric, near-duplicate groups (as item ids) and duplicate rate.
 
     The duplicate rate counts every picture of a group except its first: the copies a buyer would drop.

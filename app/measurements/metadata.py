@@ -5,6 +5,7 @@ item_id, contributor (a pseudonym), locale, gender, age_band, device, environmen
 consent_version, file (path of the item inside the archive). Further columns are allowed;
 those that look categorical (few distinct values) are reported as extra demographic attributes.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,17 @@ from pathlib import PurePosixPath
 
 import pandas as pd
 
-REQUIRED_COLUMNS = ("item_id", "contributor", "locale", "gender", "age_band", "device", "environment",
-                    "consent_version", "file")
+REQUIRED_COLUMNS = (
+    "item_id",
+    "contributor",
+    "locale",
+    "gender",
+    "age_band",
+    "device",
+    "environment",
+    "consent_version",
+    "file",
+)
 DEMOGRAPHIC_COLUMNS = ("gender", "age_band")
 # An extra column with more distinct values than this is free text or an id, not a demographic attribute.
 MAX_CATEGORIES = 20
@@ -69,9 +79,13 @@ def read_metadata(path: str | os.PathLike) -> tuple[pd.DataFrame | None, list[st
     return table.fillna("").astype(str).apply(lambda col: col.str.strip()), []
 
 
-def summarise_metadata(table: pd.DataFrame | None, archive_files: Iterable[str], *,
-                       metadata_name: str | None = None,
-                       demographic_columns: Sequence[str] | None = None) -> MetadataSummary:
+def summarise_metadata(
+    table: pd.DataFrame | None,
+    archive_files: Iterable[str],
+    *,
+    metadata_name: str | None = None,
+    demographic_columns: Sequence[str] | None = None,
+) -> MetadataSummary:
     """Summarise a metadata table (from :func:`read_metadata`) against the archive's file list.
 
     ``archive_files`` are POSIX paths relative to the batch root; ``metadata_name`` is the CSV's own
@@ -98,17 +112,26 @@ def summarise_metadata(table: pd.DataFrame | None, archive_files: Iterable[str],
     largest = None
     if len(by_contributor):
         counts = by_contributor["contributor"].value_counts()
-        largest = {"contributor": str(counts.index[0]), "items": int(counts.iloc[0]),
-                   "share": _share(int(counts.iloc[0]), len(table))}
+        largest = {
+            "contributor": str(counts.index[0]),
+            "items": int(counts.iloc[0]),
+            "share": _share(int(counts.iloc[0]), len(table)),
+        }
     contributors_by_locale = {
         str(loc): sorted(set(group["contributor"])) for loc, group in by_contributor.groupby("locale") if loc
     }
     without_consent = [str(i) for i in table.loc[table["consent_version"] == "", "item_id"]]
     listed = {_norm_path(f) for f in table["file"] if f}
     return MetadataSummary(
-        rows=len(table), columns=columns, missing_columns=missing, problems=problems,
-        completeness=completeness, locales=locales, demographics=demographics,
-        contributors=int(by_contributor["contributor"].nunique()), largest_contributor=largest,
+        rows=len(table),
+        columns=columns,
+        missing_columns=missing,
+        problems=problems,
+        completeness=completeness,
+        locales=locales,
+        demographics=demographics,
+        contributors=int(by_contributor["contributor"].nunique()),
+        largest_contributor=largest,
         items_without_consent=without_consent,
         missing_files=sorted(listed - files),
         unlisted_files=sorted(f for f in files - listed - ignored if not _is_junk(f)),
@@ -149,22 +172,39 @@ def _distribution(table: pd.DataFrame, column: str) -> dict[str, dict[str, float
     result = {}
     for value, count in filled[column].value_counts().sort_index().items():
         people = int((pairs[column] == value).sum())
-        result[str(value)] = {"items": int(count), "item_share": _share(int(count), len(filled)),
-                              "contributors": people, "contributor_share": _share(people, contributors_total)}
+        result[str(value)] = {
+            "items": int(count),
+            "item_share": _share(int(count), len(filled)),
+            "contributors": people,
+            "contributor_share": _share(people, contributors_total),
+        }
     return result
 
 
 def _demographic_columns(table: pd.DataFrame) -> list[str]:
-    extra = [c for c in table.columns if c not in REQUIRED_COLUMNS
-             and 0 < table.loc[table[c] != "", c].nunique() <= MAX_CATEGORIES]
+    extra = [
+        c
+        for c in table.columns
+        if c not in REQUIRED_COLUMNS and 0 < table.loc[table[c] != "", c].nunique() <= MAX_CATEGORIES
+    ]
     return list(DEMOGRAPHIC_COLUMNS) + extra
 
 
 def _empty_summary(unlisted: list[str]) -> MetadataSummary:
-    return MetadataSummary(rows=0, columns=[], missing_columns=list(REQUIRED_COLUMNS),
-                           problems=["No usable metadata table."], completeness={}, locales={}, demographics={},
-                           contributors=0, largest_contributor=None, items_without_consent=[], missing_files=[],
-                           unlisted_files=unlisted)
+    return MetadataSummary(
+        rows=0,
+        columns=[],
+        missing_columns=list(REQUIRED_COLUMNS),
+        problems=["No usable metadata table."],
+        completeness={},
+        locales={},
+        demographics={},
+        contributors=0,
+        largest_contributor=None,
+        items_without_consent=[],
+        missing_files=[],
+        unlisted_files=unlisted,
+    )
 
 
 def _norm_path(path: str) -> str:

@@ -1,4 +1,5 @@
 """Small helpers shared by the per-modality aggregates: JSON-safe summaries of numbers."""
+
 from __future__ import annotations
 
 import math

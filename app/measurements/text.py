@@ -20,6 +20,7 @@ Choices, so a reader can judge the numbers:
   date. Matches are found in that order and masked, so a card number is not also counted as a phone.
   Bare digit runs without a leading + / 0 are not counted as phones (too many false alarms: ids, amounts).
 """
+
 from __future__ import annotations
 
 import functools
@@ -45,8 +46,7 @@ _RELATED_LANGUAGES = ({"no", "nb", "nn"}, {"bs", "hr", "sr", "sh"}, {"zh", "yue"
 # re.ASCII: \w and \b mean ASCII word characters only, so a number written straight after Japanese or
 # Chinese text ("電話は090-1234-5678") still has a boundary; find_pii applies NFKC first, which turns
 # full-width digits and letters into ASCII ones.
-_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])",
-                    re.ASCII)
+_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])", re.ASCII)
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b", re.ASCII)
 _CARD = re.compile(r"(?<!\w)(?:\d[ -]?){12,18}\d(?!\w)", re.ASCII)
 _PHONES = (
@@ -100,7 +100,7 @@ def read_jsonl(path: str | os.PathLike) -> tuple[list[dict], list[str]]:
                     problems.append(f"{name} line {number} is not valid JSON ({exc.msg}).")
                     continue
                 if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                    problems.append(f"{name} line {number} is not an object with a \"text\" string.")
+                    problems.append(f'{name} line {number} is not an object with a "text" string.')
                     continue
                 records.append(record)
     except UnicodeDecodeError:
@@ -122,8 +122,9 @@ def language_of_locale(locale: str | None) -> str | None:
     return language.language if language.is_valid() and language.language else None
 
 
-def detect_language(text: str, *, min_chars: int = MIN_LANGUAGE_CHARS,
-                    min_confidence: float = MIN_LANGUAGE_CONFIDENCE) -> tuple[str | None, float | None]:
+def detect_language(
+    text: str, *, min_chars: int = MIN_LANGUAGE_CHARS, min_confidence: float = MIN_LANGUAGE_CONFIDENCE
+) -> tuple[str | None, float | None]:
     """(language code, probability) from py3langid, or (None, p) when too short or too unsure."""
     if len(text.strip()) < min_chars:
         return None, None
@@ -148,8 +149,11 @@ def find_pii(text: str) -> dict[str, int]:
     """Counts of e-mail, IBAN, card and phone patterns in ``text`` (see the module docstring)."""
     counts = dict.fromkeys(PII_KINDS, 0)
     masked = unicodedata.normalize("NFKC", text)
-    for kind, pattern, accept in (("email", _EMAIL, lambda m: True), ("iban", _IBAN, _iban_match),
-                                  ("card", _CARD, _card_match)):
+    for kind, pattern, accept in (
+        ("email", _EMAIL, lambda m: True),
+        ("iban", _IBAN, _iban_match),
+        ("card", _CARD, _card_match),
+    ):
         masked, counts[kind] = _mask(masked, pattern, accept)
     for pattern in _PHONES:
         masked, found = _mask(masked, pattern, _phone_match)
@@ -160,15 +164,23 @@ def find_pii(text: str) -> dict[str, int]:
 def measure_text(text: str, *, item_id: str, file: str, claimed_locale: str | None = None) -> TextMetrics:
     """All metrics of one text item."""
     if not text.strip():
-        return TextMetrics(item_id=item_id, file=file, claimed_locale=claimed_locale, chars=0, words=0,
-                           error="the text is empty")
+        return TextMetrics(
+            item_id=item_id, file=file, claimed_locale=claimed_locale, chars=0, words=0, error="the text is empty"
+        )
     claimed = language_of_locale(claimed_locale)
     detected, confidence = detect_language(text)
     match = same_language(claimed, detected) if claimed and detected else None
     return TextMetrics(
-        item_id=item_id, file=file, claimed_locale=claimed_locale, claimed_language=claimed,
-        detected_language=detected, language_confidence=confidence, language_match=match,
-        chars=len(text), words=len(text.split()), pii=find_pii(text),
+        item_id=item_id,
+        file=file,
+        claimed_locale=claimed_locale,
+        claimed_language=claimed,
+        detected_language=detected,
+        language_confidence=confidence,
+        language_match=match,
+        chars=len(text),
+        words=len(text.split()),
+        pii=find_pii(text),
         text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest()[:24],
         normalised_hash=hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()[:24],
     )
@@ -228,7 +240,7 @@ def _mask(text: str, pattern: re.Pattern, accept) -> tuple[str, int]:
         if span is None or span is False:
             continue
         length = len(match.group(0)) if span is True else span
-        pieces.append(text[last:match.start()])
+        pieces.append(text[last : match.start()])
         pieces.append("X" * length)
         last = match.start() + length
         found += 1

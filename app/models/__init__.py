@@ -1,4 +1,5 @@
 """All models, importable from one place (Alembic and the app load this module)."""
+
 from app.models.api_token import ApiToken
 from app.models.audit import AuditEvent
 from app.models.evaluation import Evaluation, EvaluationStatus, EvaluatorAssignment, Invitation, SectionWeight
@@ -14,13 +15,37 @@ from app.models.workflow import PriceFormula, ScoringSettings
 
 __all__ = [
     "LoginThrottle",
-    "BatchStatus", "SampleBatch", "SampleBatchRequirement",
+    "BatchStatus",
+    "SampleBatch",
+    "SampleBatchRequirement",
     "ApiToken",
-    "PriceFormula", "ScoringSettings",
-    "Clarification", "SentReminder",
-    "Job", "JobStatus",
-    "AccountToken", "TokenPurpose", "Answer", "Attachment", "AuditEvent", "ConflictDeclaration", "ConsensusScore", "EvidenceMark", "Evaluation",
-    "EvaluationStatus", "EvaluatorAssignment", "EvidenceLevel", "Invitation", "Organisation",
-    "OrganisationKind", "QuestionnaireVersion", "Response", "ResponseStatus", "Role", "STAFF_ROLES",
-    "Score", "SectionWeight", "User",
+    "PriceFormula",
+    "ScoringSettings",
+    "Clarification",
+    "SentReminder",
+    "Job",
+    "JobStatus",
+    "AccountToken",
+    "TokenPurpose",
+    "Answer",
+    "Attachment",
+    "AuditEvent",
+    "ConflictDeclaration",
+    "ConsensusScore",
+    "EvidenceMark",
+    "Evaluation",
+    "EvaluationStatus",
+    "EvaluatorAssignment",
+    "EvidenceLevel",
+    "Invitation",
+    "Organisation",
+    "OrganisationKind",
+    "QuestionnaireVersion",
+    "Response",
+    "ResponseStatus",
+    "Role",
+    "STAFF_ROLES",
+    "Score",
+    "SectionWeight",
+    "User",
 ]

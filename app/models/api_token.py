@@ -1,4 +1,5 @@
 """Personal API tokens: a user's key for the JSON API, acting with that user's role and organisation."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Evaluations (an RFP/RFI), their weights, invitations and evaluators."""
+
 from __future__ import annotations
 
 import enum

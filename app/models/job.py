@@ -1,4 +1,5 @@
 """Background jobs (report packs, sample analyses) and their progress."""
+
 from __future__ import annotations
 
 import enum
@@ -31,7 +32,9 @@ class Job(db.Model):
     owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     evaluation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evaluation.id", ondelete="CASCADE"), index=True)
     params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    status: Mapped[JobStatus] = mapped_column(sa.Enum(JobStatus, native_enum=False, length=20), default=JobStatus.QUEUED)
+    status: Mapped[JobStatus] = mapped_column(
+        sa.Enum(JobStatus, native_enum=False, length=20), default=JobStatus.QUEUED
+    )
     progress: Mapped[float] = mapped_column(default=0.0)
     message: Mapped[str] = mapped_column(sa.Text, default="")
     result_file: Mapped[str | None] = mapped_column(sa.String(100))

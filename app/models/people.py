@@ -1,4 +1,5 @@
 """Organisations and the people who sign in."""
+
 from __future__ import annotations
 
 import enum

@@ -1,4 +1,5 @@
 """The vendor portal's own records: clarification questions and the reminders already sent."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -53,9 +54,7 @@ class SentReminder(db.Model):
     """
 
     __tablename__ = "sent_reminder"
-    __table_args__ = (
-        sa.UniqueConstraint("response_id", "days_before", "deadline", name="uq_sent_reminder_once"),
-    )
+    __table_args__ = (sa.UniqueConstraint("response_id", "days_before", "deadline", name="uq_sent_reminder_once"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), index=True)

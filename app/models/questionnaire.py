@@ -1,4 +1,5 @@
 """Stored questionnaire versions (immutable once used)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """A vendor's response to an evaluation: answers and evidence files."""
+
 from __future__ import annotations
 
 import enum

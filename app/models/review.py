@@ -1,4 +1,5 @@
 """Evaluators' scores, consensus and conflict-of-interest declarations."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -64,9 +65,7 @@ class ConflictDeclaration(db.Model):
     """
 
     __tablename__ = "conflict_declaration"
-    __table_args__ = (
-        sa.UniqueConstraint("response_id", "user_id", name="uq_conflict_declaration_response_user"),
-    )
+    __table_args__ = (sa.UniqueConstraint("response_id", "user_id", name="uq_conflict_declaration_response_user"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"))
@@ -86,7 +85,9 @@ class EvidenceMark(db.Model):
 
     __tablename__ = "evidence_mark"
     __table_args__ = (
-        sa.UniqueConstraint("response_id", "question_id", "evaluator_id", name="uq_evidence_mark_response_question_evaluator"),
+        sa.UniqueConstraint(
+            "response_id", "question_id", "evaluator_id", name="uq_evidence_mark_response_question_evaluator"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

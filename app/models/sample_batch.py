@@ -1,4 +1,5 @@
 """Sample batches: the buyer asks for pilot data per modality, the vendor uploads it, DataVet measures it."""
+
 from __future__ import annotations
 
 import enum

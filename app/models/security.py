@@ -1,4 +1,5 @@
 """Failed sign-in counters behind the sign-in delays."""
+
 from __future__ import annotations
 
 from datetime import datetime

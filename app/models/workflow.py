@@ -1,4 +1,5 @@
 """Per-evaluation settings of the scoring workflow: how price is scored and the AHP judgements."""
+
 from __future__ import annotations
 
 import enum
@@ -29,9 +30,7 @@ class ScoringSettings(db.Model):
     __tablename__ = "scoring_settings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    evaluation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("evaluation.id", ondelete="CASCADE"), unique=True
-    )
+    evaluation_id: Mapped[int] = mapped_column(sa.ForeignKey("evaluation.id", ondelete="CASCADE"), unique=True)
     price_formula: Mapped[PriceFormula] = mapped_column(
         sa.Enum(PriceFormula, native_enum=False, length=20), default=PriceFormula.ABSOLUTE
     )

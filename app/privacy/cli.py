@@ -1,4 +1,5 @@
 """``flask user export-data EMAIL`` and ``flask user erase EMAIL``: personal-data requests from the shell."""
+
 from __future__ import annotations
 
 import json

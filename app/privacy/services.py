@@ -4,6 +4,7 @@ Erasing anonymises the account instead of deleting it: answers, scores and audit
 events keep pointing at the same (now nameless) user id, so rankings stay explainable
 and the hash chain stays verifiable (the actor's e-mail is kept outside the hash).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -34,8 +35,18 @@ ERASED_DOMAIN = "erased.invalid"
 # Columns never handed out, even to their owner: they would let a copy of the file sign in.
 SECRET_COLUMNS = {"password_hash", "token_hash"}
 # Tables read explicitly below (or holding only secrets); every other table pointing at a user is dumped as found.
-_EXPLICIT_TABLES = {"user_account", "answer", "attachment", "score", "consensus_score", "conflict_declaration",
-                    "audit_event", "account_token", "invitation", "login_throttle"}
+_EXPLICIT_TABLES = {
+    "user_account",
+    "answer",
+    "attachment",
+    "score",
+    "consensus_score",
+    "conflict_declaration",
+    "audit_event",
+    "account_token",
+    "invitation",
+    "login_throttle",
+}
 
 
 class ErasureRefused(ValueError):
@@ -76,8 +87,9 @@ def _other_records(user: User) -> dict[str, list[dict[str, Any]]]:
         if not columns:
             continue
         rows = db.session.execute(sa.select(table).where(sa.or_(*[column == user.id for column in columns])))
-        dumped = [{key: _plain(value) for key, value in row._mapping.items() if key not in SECRET_COLUMNS}
-                  for row in rows]
+        dumped = [
+            {key: _plain(value) for key, value in row._mapping.items() if key not in SECRET_COLUMNS} for row in rows
+        ]
         if dumped:
             found[table.name] = dumped
     return found
@@ -86,39 +98,72 @@ def _other_records(user: User) -> dict[str, list[dict[str, Any]]]:
 def personal_data(user: User) -> dict[str, Any]:
     """Everything DataVet holds about one person, as plain JSON-ready data."""
     answers = db.session.execute(
-        sa.select(Answer, Response.evaluation_id).join(Response, Response.id == Answer.response_id)
-        .where(Answer.updated_by_id == user.id).order_by(Answer.id)
+        sa.select(Answer, Response.evaluation_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Answer.updated_by_id == user.id)
+        .order_by(Answer.id)
     ).all()
     scores = db.session.execute(
-        sa.select(Score, Response.evaluation_id).join(Response, Response.id == Score.response_id)
-        .where(Score.evaluator_id == user.id).order_by(Score.id)
+        sa.select(Score, Response.evaluation_id)
+        .join(Response, Response.id == Score.response_id)
+        .where(Score.evaluator_id == user.id)
+        .order_by(Score.id)
     ).all()
     titles = _evaluation_titles({evaluation_id for _, evaluation_id in answers + scores})
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.actor_id == user.id).order_by(AuditEvent.id))
     return {
         "account": {
-            "id": user.id, "email": user.email, "name": user.name, "role": _plain(user.role),
-            "organisation": user.organisation.name, "active": user.active, "timezone": user.timezone,
-            "created_at": _plain(user.created_at), "last_login_at": _plain(user.last_login_at),
+            "id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "role": _plain(user.role),
+            "organisation": user.organisation.name,
+            "active": user.active,
+            "timezone": user.timezone,
+            "created_at": _plain(user.created_at),
+            "last_login_at": _plain(user.last_login_at),
         },
         "answers_last_changed_by_you": [
-            {"evaluation": titles.get(evaluation_id), "response_id": a.response_id, "question_id": a.question_id,
-             "value": a.value, "revision": a.revision, "updated_at": _plain(a.updated_at)}
+            {
+                "evaluation": titles.get(evaluation_id),
+                "response_id": a.response_id,
+                "question_id": a.question_id,
+                "value": a.value,
+                "revision": a.revision,
+                "updated_at": _plain(a.updated_at),
+            }
             for a, evaluation_id in answers
         ],
         "evidence_uploaded": [
-            {"response_id": f.response_id, "question_id": f.question_id, "filename": f.filename, "size": f.size,
-             "sha256": f.sha256, "uploaded_at": _plain(f.created_at)}
+            {
+                "response_id": f.response_id,
+                "question_id": f.question_id,
+                "filename": f.filename,
+                "size": f.size,
+                "sha256": f.sha256,
+                "uploaded_at": _plain(f.created_at),
+            }
             for f in db.session.scalars(sa.select(Attachment).where(Attachment.uploaded_by_id == user.id))
         ],
         "scores_given": [
-            {"evaluation": titles.get(evaluation_id), "response_id": s.response_id, "question_id": s.question_id,
-             "value": s.value, "comment": s.comment, "submitted_at": _plain(s.submitted_at)}
+            {
+                "evaluation": titles.get(evaluation_id),
+                "response_id": s.response_id,
+                "question_id": s.question_id,
+                "value": s.value,
+                "comment": s.comment,
+                "submitted_at": _plain(s.submitted_at),
+            }
             for s, evaluation_id in scores
         ],
         "consensus_scores_set": [
-            {"response_id": c.response_id, "question_id": c.question_id, "value": c.value,
-             "rationale": c.rationale, "set_at": _plain(c.set_at)}
+            {
+                "response_id": c.response_id,
+                "question_id": c.question_id,
+                "value": c.value,
+                "rationale": c.rationale,
+                "set_at": _plain(c.set_at),
+            }
             for c in db.session.scalars(sa.select(ConsensusScore).where(ConsensusScore.set_by_id == user.id))
         ],
         "conflict_of_interest_declarations": [
@@ -130,8 +175,14 @@ def personal_data(user: User) -> dict[str, Any]:
             for i in db.session.scalars(sa.select(Invitation).where(Invitation.email == user.email))
         ],
         "audit_events_as_actor": [
-            {"id": e.id, "at": _plain(e.at), "action": e.action, "evaluation_id": e.evaluation_id,
-             "subject": e.subject, "details": e.details}
+            {
+                "id": e.id,
+                "at": _plain(e.at),
+                "action": e.action,
+                "evaluation_id": e.evaluation_id,
+                "subject": e.subject,
+                "details": e.details,
+            }
             for e in events
         ],
         "other_records": _other_records(user),

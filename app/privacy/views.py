@@ -1,4 +1,5 @@
 """Personal data pages: everyone downloads their own; administrators export and erase their people's."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,9 @@ def _member_or_404(user_id: int, rule) -> User:
 
 def _download(data: dict, filename: str) -> HttpResponse:
     body = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    return HttpResponse(body, mimetype="application/json",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return HttpResponse(
+        body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 @bp.get("")
@@ -70,8 +72,17 @@ def erase_member(user_id: int):
                 db.session.rollback()
                 error = str(refusal)
             else:
-                flash(f"The account of user #{member.id} is erased: name and e-mail anonymised, "
-                      "sign-in disabled, the audit trail no longer names them.", "success")
+                flash(
+                    f"The account of user #{member.id} is erased: name and e-mail anonymised, "
+                    "sign-in disabled, the audit trail no longer names them.",
+                    "success",
+                )
                 return redirect(url_for("privacy.overview"))
-    return render_template("privacy/erase.html", member=member, form=form, error=error, typed=typed,
-                           already_erased=services.is_erased(member)), (422 if error else 200)
+    return render_template(
+        "privacy/erase.html",
+        member=member,
+        form=form,
+        error=error,
+        typed=typed,
+        already_erased=services.is_erased(member),
+    ), (422 if error else 200)

@@ -1,4 +1,5 @@
 """A person's own preferences: the time zone deadlines and times are shown in."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -20,13 +21,19 @@ bp = Blueprint("profile", __name__, url_prefix="/profile")
 @lru_cache(maxsize=1)
 def zone_names() -> list[str]:
     # Link names like "US/Eastern" are left out; the canonical Area/City names are enough.
-    return ["UTC"] + sorted(name for name in available_timezones() if "/" in name and not name.startswith(
-        ("Etc/", "SystemV/", "US/", "posix/", "right/")))
+    return ["UTC"] + sorted(
+        name
+        for name in available_timezones()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
+    )
 
 
 class ProfileForm(FlaskForm):
-    timezone = SelectField("Your time zone", validators=[DataRequired()],
-                           description="Deadlines and times are shown in this zone, and in the e-mails you get.")
+    timezone = SelectField(
+        "Your time zone",
+        validators=[DataRequired()],
+        description="Deadlines and times are shown in this zone, and in the e-mails you get.",
+    )
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -36,8 +43,12 @@ def edit():
     form.timezone.choices = {name: name.replace("_", " ") for name in zone_names()}
     if form.validate_on_submit():
         if form.timezone.data != current_user.timezone:
-            audit.record("user.timezone_changed", actor=current_user, subject=f"user:{current_user.id}",
-                         details={"from": current_user.timezone, "to": form.timezone.data})
+            audit.record(
+                "user.timezone_changed",
+                actor=current_user,
+                subject=f"user:{current_user.id}",
+                details={"from": current_user.timezone, "to": form.timezone.data},
+            )
             current_user.timezone = form.timezone.data
         flash(f"Times are now shown in {form.timezone.data}.", "success")
         return redirect(url_for("profile.edit"))

@@ -105,20 +105,21 @@ def parse_answers(questionnaire: Questionnaire, raw: Mapping[str, Any]) -> tuple
     return answers, errors
 
 
-def _shown(visibility: Visibility | None, modalities: Collection[str], answers: Mapping[str, Any],
-           visible: set[str]) -> bool:
+def _shown(
+    visibility: Visibility | None, modalities: Collection[str], answers: Mapping[str, Any], visible: set[str]
+) -> bool:
     if visibility is None:
         return True
     if not visibility.modality_ok(modalities):
         return False
     condition = visibility.answer
     # A question that depends on a hidden one is hidden too, whatever was stored for the hidden one.
-    return condition is None or (condition.question in visible
-                                 and condition.matches(answers.get(condition.question)))
+    return condition is None or (condition.question in visible and condition.matches(answers.get(condition.question)))
 
 
-def visible_questions(questionnaire: Questionnaire, modalities: Collection[str],
-                      answers: Mapping[str, Any]) -> list[Question]:
+def visible_questions(
+    questionnaire: Questionnaire, modalities: Collection[str], answers: Mapping[str, Any]
+) -> list[Question]:
     """The questions shown for an evaluation covering ``modalities``, given the answers so far.
 
     A section's ``visible_if`` applies to all its questions; a condition on an answer holds only when
@@ -136,22 +137,28 @@ def visible_questions(questionnaire: Questionnaire, modalities: Collection[str],
     return visible
 
 
-def visible_sections(questionnaire: Questionnaire, modalities: Collection[str],
-                     answers: Mapping[str, Any]) -> list[Section]:
+def visible_sections(
+    questionnaire: Questionnaire, modalities: Collection[str], answers: Mapping[str, Any]
+) -> list[Section]:
     """The sections with at least one visible question."""
     shown = {q.section_id for q in visible_questions(questionnaire, modalities, answers)}
     return [section for section in questionnaire.sections if section.id in shown]
 
 
-def missing_required(questionnaire: Questionnaire, answers: Mapping[str, Any],
-                     modalities: Collection[str]) -> list[str]:
+def missing_required(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], modalities: Collection[str]
+) -> list[str]:
     """Ids of the visible required questions without an answer, in questionnaire order."""
-    return [q.id for q in visible_questions(questionnaire, modalities, answers)
-            if q.required and is_empty(answers.get(q.id))]
+    return [
+        q.id
+        for q in visible_questions(questionnaire, modalities, answers)
+        if q.required and is_empty(answers.get(q.id))
+    ]
 
 
-def without_hidden(questionnaire: Questionnaire, answers: Mapping[str, Any],
-                   modalities: Collection[str]) -> dict[str, Any]:
+def without_hidden(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], modalities: Collection[str]
+) -> dict[str, Any]:
     """The answers to visible questions only (e.g. after the vendor changed the answer a branch hangs on)."""
     shown = {q.id for q in visible_questions(questionnaire, modalities, answers)}
     return {qid: value for qid, value in answers.items() if qid in shown}

@@ -18,9 +18,26 @@ MAX_TAG_LENGTH = 35  # RFC 5646 §4.4.1: implementations need not handle longer 
 
 # ISO 639-2 has a bibliographic code for 20 languages; vendors copying from library catalogues use them.
 BIBLIOGRAPHIC_TO_TERMINOLOGY = {
-    "alb": "sqi", "arm": "hye", "baq": "eus", "bur": "mya", "chi": "zho", "cze": "ces", "dut": "nld",
-    "fre": "fra", "geo": "kat", "ger": "deu", "gre": "ell", "ice": "isl", "mac": "mkd", "mao": "mri",
-    "may": "msa", "per": "fas", "rum": "ron", "slo": "slk", "tib": "bod", "wel": "cym",
+    "alb": "sqi",
+    "arm": "hye",
+    "baq": "eus",
+    "bur": "mya",
+    "chi": "zho",
+    "cze": "ces",
+    "dut": "nld",
+    "fre": "fra",
+    "geo": "kat",
+    "ger": "deu",
+    "gre": "ell",
+    "ice": "isl",
+    "mac": "mkd",
+    "mao": "mri",
+    "may": "msa",
+    "per": "fas",
+    "rum": "ron",
+    "slo": "slk",
+    "tib": "bod",
+    "wel": "cym",
 }
 # Common non-ISO country spellings and what to write instead.
 COUNTRY_HINTS = {"UK": "GB", "EL": "GR", "EN": "GB"}

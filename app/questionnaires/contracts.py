@@ -33,8 +33,7 @@ def known_checks() -> tuple[frozenset[str], Callable[[Mapping[str, Any]], None]]
 class ScorerContext:
     """The parts of a question a scorer contract looks at."""
 
-    def __init__(self, reader: Reader, qtype: str, columns: Mapping[str, Column],
-                 option_keys: tuple[str, ...]):
+    def __init__(self, reader: Reader, qtype: str, columns: Mapping[str, Column], option_keys: tuple[str, ...]):
         self.reader = reader
         self.qtype = qtype
         self.columns = columns
@@ -44,8 +43,15 @@ class ScorerContext:
         """Record a problem about the scoring entry."""
         self.reader.problem(message)
 
-    def column(self, params: Mapping[str, Any], key: str, *, default: str | None = None,
-               types: Collection[str] = (), required: bool = False) -> None:
+    def column(
+        self,
+        params: Mapping[str, Any],
+        key: str,
+        *,
+        default: str | None = None,
+        types: Collection[str] = (),
+        required: bool = False,
+    ) -> None:
         """Check that ``params[key]`` (or ``default``) names a column, of one of ``types`` if given."""
         name = params.get(key, default)
         if name is None:
@@ -57,19 +63,21 @@ class ScorerContext:
             return
         if name not in self.columns:
             shown = ", ".join(self.columns) or "none"
-            self.problem(f"scorer param '{key}' names column '{name}', which the table does not have "
-                         f"(columns: {shown})")
+            self.problem(
+                f"scorer param '{key}' names column '{name}', which the table does not have (columns: {shown})"
+            )
             return
         if types and self.columns[name].type not in types:
-            self.problem(f"scorer param '{key}' names column '{name}' of type "
-                         f"'{self.columns[name].type}'; it must be of type {' or '.join(types)}")
+            self.problem(
+                f"scorer param '{key}' names column '{name}' of type "
+                f"'{self.columns[name].type}'; it must be of type {' or '.join(types)}"
+            )
 
     def only_types(self, scorer: str, types: Collection[str]) -> bool:
         """Report and return False when the question type does not suit ``scorer``."""
         if self.qtype in types:
             return True
-        self.problem(f"scorer '{scorer}' cannot score a {self.qtype} question "
-                     f"(it scores {', '.join(types)})")
+        self.problem(f"scorer '{scorer}' cannot score a {self.qtype} question (it scores {', '.join(types)})")
         return False
 
 
@@ -94,8 +102,7 @@ def _required_fraction(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
         return
     kind = params.get("of")
     if kind not in REQUIRED_ITEM_KINDS:
-        ctx.problem(f"required_fraction 'of' must be one of {', '.join(REQUIRED_ITEM_KINDS)}, "
-                    f"got {describe(kind)}")
+        ctx.problem(f"required_fraction 'of' must be one of {', '.join(REQUIRED_ITEM_KINDS)}, got {describe(kind)}")
     if ctx.qtype == "table":
         ctx.column(params, "column", required=True)
         ctx.column(params, "count_column", types=_NUMERIC_COLUMNS)
@@ -113,8 +120,10 @@ def _distribution_match(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
         return
     attribute = params.get("attribute")
     if not isinstance(attribute, str) or not attribute.strip():
-        ctx.problem("distribution_match needs 'attribute': the name of the buyer's target mix "
-                    f"(e.g. gender), got {describe(attribute)}")
+        ctx.problem(
+            "distribution_match needs 'attribute': the name of the buyer's target mix "
+            f"(e.g. gender), got {describe(attribute)}"
+        )
     ctx.column(params, "category_column", required=True)
     ctx.column(params, "value_column", required=True, types=_NUMERIC_COLUMNS)
     ctx.column(params, "group_column")
@@ -142,8 +151,7 @@ def _threshold_bands(ctx: ScorerContext, params: Mapping[str, Any]) -> None:
     if not ctx.only_types("threshold_bands", ("number", "percentage")):
         return
     if params.get("direction") not in ("at_least", "at_most"):
-        ctx.problem(f"threshold_bands 'direction' must be at_least or at_most, "
-                    f"got {describe(params.get('direction'))}")
+        ctx.problem(f"threshold_bands 'direction' must be at_least or at_most, got {describe(params.get('direction'))}")
     bands = params.get("bands")
     if not isinstance(bands, list) or not bands:
         ctx.problem("threshold_bands needs 'bands': a non-empty list of [threshold, score] pairs")
@@ -240,8 +248,12 @@ SCORER_CONTRACTS: dict[str, tuple[Callable[[ScorerContext, Mapping[str, Any]], N
 }
 
 
-def check_scorer_params(ctx: ScorerContext, name: str, params: Mapping[str, Any],
-                        registry_check: Callable[[str, Mapping[str, Any]], None] | None) -> None:
+def check_scorer_params(
+    ctx: ScorerContext,
+    name: str,
+    params: Mapping[str, Any],
+    registry_check: Callable[[str, Mapping[str, Any]], None] | None,
+) -> None:
     """Report every problem with ``params`` for scorer ``name`` on this question."""
     contract = SCORER_CONTRACTS.get(name)
     before = len(ctx.reader.collector)
@@ -249,8 +261,7 @@ def check_scorer_params(ctx: ScorerContext, name: str, params: Mapping[str, Any]
         check, allowed = contract
         unknown = sorted(set(params) - allowed)
         if unknown:
-            ctx.problem(f"scorer '{name}' does not take {', '.join(unknown)} "
-                        f"(it takes {', '.join(sorted(allowed))})")
+            ctx.problem(f"scorer '{name}' does not take {', '.join(unknown)} (it takes {', '.join(sorted(allowed))})")
         check(ctx, params)
     # The registry's check runs last and only when ours passed, so a mistake is reported once.
     if registry_check is not None and len(ctx.reader.collector) == before:
@@ -260,9 +271,13 @@ def check_scorer_params(ctx: ScorerContext, name: str, params: Mapping[str, Any]
             ctx.problem(f"scorer '{name}': {str(exc).strip(chr(39) + chr(34))}")
 
 
-def check_check_params(reader: Reader, spec: Mapping[str, Any], columns: Mapping[str, Column],
-                       question_ids: Collection[str],
-                       registry_check: Callable[[Mapping[str, Any]], None] | None) -> None:
+def check_check_params(
+    reader: Reader,
+    spec: Mapping[str, Any],
+    columns: Mapping[str, Column],
+    question_ids: Collection[str],
+    registry_check: Callable[[Mapping[str, Any]], None] | None,
+) -> None:
     """A consistency check's params must name existing columns (``*column``, ``group_by``) and
     questions (``*question``); then the consistency module's own ``validate_check`` runs, if any."""
     kind = spec.get("kind")
@@ -270,11 +285,13 @@ def check_check_params(reader: Reader, spec: Mapping[str, Any], columns: Mapping
     for key, value in spec.items():
         if key.endswith("column") or key == "group_by":
             if not isinstance(value, str) or value not in columns:
-                reader.problem(f"check '{kind}' param '{key}' names {describe(value)}, "
-                               f"which is not a column of this table")
+                reader.problem(
+                    f"check '{kind}' param '{key}' names {describe(value)}, which is not a column of this table"
+                )
         elif key.endswith("question") and (not isinstance(value, str) or value not in question_ids):
-            reader.problem(f"check '{kind}' param '{key}' names {describe(value)}, "
-                           f"which is not a question of this questionnaire")
+            reader.problem(
+                f"check '{kind}' param '{key}' names {describe(value)}, which is not a question of this questionnaire"
+            )
     if registry_check is not None and len(reader.collector) == before:
         try:
             registry_check(spec)

@@ -67,11 +67,7 @@ def at(where: str, message: str) -> str:
 
 def is_number(value: Any) -> TypeGuard[float]:
     """A finite int or float; booleans are not numbers although Python says they are."""
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class Reader:
@@ -121,8 +117,9 @@ class Reader:
             return True
         return False
 
-    def text(self, key: str, *, required: bool = False, pattern: re.Pattern[str] | None = None,
-             hint: str = "") -> str | None:
+    def text(
+        self, key: str, *, required: bool = False, pattern: re.Pattern[str] | None = None, hint: str = ""
+    ) -> str | None:
         """A non-empty string, optionally matching ``pattern`` (``hint`` describes it)."""
         if self._missing(key, required):
             return None
@@ -147,8 +144,15 @@ class Reader:
             return default
         return value
 
-    def number(self, key: str, *, required: bool = False, minimum: float | None = None,
-               positive: bool = False, maximum: float | None = None) -> float | int | None:
+    def number(
+        self,
+        key: str,
+        *,
+        required: bool = False,
+        minimum: float | None = None,
+        positive: bool = False,
+        maximum: float | None = None,
+    ) -> float | int | None:
         """A finite number within the given bounds."""
         if self._missing(key, required):
             return None

@@ -319,12 +319,15 @@ COLUMN_REGISTRY: dict[str, FieldType] = {
 
 def check_registries() -> None:
     """Raise ``RuntimeError`` unless every schema type has exactly one complete registry entry."""
-    for label, registry, names in (("question", QUESTION_REGISTRY, QUESTION_TYPES),
-                                   ("column", COLUMN_REGISTRY, COLUMN_TYPES)):
+    for label, registry, names in (
+        ("question", QUESTION_REGISTRY, QUESTION_TYPES),
+        ("column", COLUMN_REGISTRY, COLUMN_TYPES),
+    ):
         if set(registry) != set(names):
             missing, extra = set(names) - set(registry), set(registry) - set(names)
-            raise RuntimeError(f"{label} type registry out of step with the schema: "
-                               f"missing {sorted(missing)}, unknown {sorted(extra)}")
+            raise RuntimeError(
+                f"{label} type registry out of step with the schema: missing {sorted(missing)}, unknown {sorted(extra)}"
+            )
         for name, field_type in registry.items():
             if field_type.name != name or not callable(field_type.parse) or not callable(field_type.validate):
                 raise RuntimeError(f"{label} type {name!r} is registered incompletely")

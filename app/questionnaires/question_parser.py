@@ -41,8 +41,19 @@ DEFAULT_FILE_TYPES = ("pdf", "png", "jpeg", "jpg", "docx", "xlsx", "csv", "txt")
 DEFAULT_MAX_MB = 20
 MAX_FILE_MB = 200
 
-_COMMON_KEYS = {"id", "type", "text", "help", "required", "weight", "references", "visible_if",
-                "must_have", "scoring", "sample_check"}
+_COMMON_KEYS = {
+    "id",
+    "type",
+    "text",
+    "help",
+    "required",
+    "weight",
+    "references",
+    "visible_if",
+    "must_have",
+    "scoring",
+    "sample_check",
+}
 _TYPE_KEYS = {
     "options": CHOICE_TYPES,
     "unit": NUMERIC_TYPES,
@@ -79,8 +90,9 @@ class QuestionContext:
 
 
 def _misplaced(allowed_by_key: Mapping[str, Collection[str]], kind: str, what: str) -> dict[str, str]:
-    return {key: f"'{key}' does not apply to a {kind} {what}"
-            for key, kinds in allowed_by_key.items() if kind not in kinds}
+    return {
+        key: f"'{key}' does not apply to a {kind} {what}" for key, kinds in allowed_by_key.items() if kind not in kinds
+    }
 
 
 def parse_options(reader: Reader, key: str = "options") -> tuple[Option, ...]:
@@ -91,11 +103,14 @@ def parse_options(reader: Reader, key: str = "options") -> tuple[Option, ...]:
         if not isinstance(entry, Mapping):
             reader.problem(f"option {number} must be a mapping with key and label, got {describe(entry)}")
             continue
-        sub = Reader(reader.collector, entry, question_id=reader.question_id,
-                     where=f"{reader.where + ' ' if reader.where else ''}option {number}".strip())
+        sub = Reader(
+            reader.collector,
+            entry,
+            question_id=reader.question_id,
+            where=f"{reader.where + ' ' if reader.where else ''}option {number}".strip(),
+        )
         sub.check_keys({"key", "label", "help"})
-        option_key = sub.text("key", required=True, pattern=OPTION_KEY,
-                              hint="lower-case letters, digits, '_' or '-'")
+        option_key = sub.text("key", required=True, pattern=OPTION_KEY, hint="lower-case letters, digits, '_' or '-'")
         label = sub.text("label", required=True)
         if label is not None and (";" in label or "\n" in label):
             # Spreadsheets list several choices separated by ';', one per line at most.
@@ -114,8 +129,10 @@ def parse_options(reader: Reader, key: str = "options") -> tuple[Option, ...]:
         keys.add(option.key)
         for name in (option.key.casefold(), option.label.casefold()):
             if name in seen and seen[name] != option.key:
-                reader.problem(f"option '{option.key}' clashes with option '{seen[name]}': keys and "
-                               f"labels must be unique (an answer may give either)")
+                reader.problem(
+                    f"option '{option.key}' clashes with option '{seen[name]}': keys and "
+                    f"labels must be unique (an answer may give either)"
+                )
             seen.setdefault(name, option.key)
     return tuple(options)
 
@@ -138,20 +155,33 @@ def parse_columns(reader: Reader) -> tuple[Column, ...]:
         if ctype is None:
             sub.problem("missing required key 'type'")
         elif not isinstance(ctype, str) or ctype not in COLUMN_TYPES:
-            reader.collector.add(reader.question_id, f"{name} has unknown type {describe(ctype)} "
-                                                     f"(expected one of: {', '.join(COLUMN_TYPES)})")
+            reader.collector.add(
+                reader.question_id,
+                f"{name} has unknown type {describe(ctype)} (expected one of: {', '.join(COLUMN_TYPES)})",
+            )
             ctype = None
-        sub.check_keys({"id", "type", "label", "required", "help", *_COLUMN_TYPE_KEYS},
-                       not_here=_misplaced(_COLUMN_TYPE_KEYS, ctype, "column") if ctype else None)
+        sub.check_keys(
+            {"id", "type", "label", "required", "help", *_COLUMN_TYPE_KEYS},
+            not_here=_misplaced(_COLUMN_TYPE_KEYS, ctype, "column") if ctype else None,
+        )
         before = len(reader.collector)
         label = sub.text("label") or (cid.replace("_", " ").capitalize() if cid else None)
         numeric = ctype in _COLUMN_TYPE_KEYS["min"]
         low, high = _bounds(sub, 100 if ctype == "percentage" else None) if numeric else (None, None)
         options = parse_options(sub) if ctype == "choice" else ()
         max_length = sub.whole("max_length", minimum=1) if ctype == "text" else None
-        column = Column(id=cid or "", type=ctype or "", label=label or "", required=sub.flag("required"),
-                        help=sub.text("help"), min=low, max=high, unit=sub.text("unit"),
-                        options=options, max_length=max_length)
+        column = Column(
+            id=cid or "",
+            type=ctype or "",
+            label=label or "",
+            required=sub.flag("required"),
+            help=sub.text("help"),
+            min=low,
+            max=high,
+            unit=sub.text("unit"),
+            options=options,
+            max_length=max_length,
+        )
         if cid in ids:
             sub.problem("repeats a column id")
         if label is not None and label.casefold() in labels:
@@ -183,8 +213,9 @@ def _parse_file(reader: Reader) -> FileSpec:
         if not isinstance(kind, str) or not FILE_TYPE.fullmatch(kind):
             sub.problem(f"file type {describe(kind)} must be a lower-case extension such as pdf")
         elif kind not in DEFAULT_FILE_TYPES:
-            sub.problem(f"file type {describe(kind)} is not one evidence can be: use some of "
-                        f"{', '.join(DEFAULT_FILE_TYPES)}")
+            sub.problem(
+                f"file type {describe(kind)} is not one evidence can be: use some of {', '.join(DEFAULT_FILE_TYPES)}"
+            )
     max_mb = sub.number("max_mb", positive=True, maximum=MAX_FILE_MB)
     return FileSpec(tuple(t for t in types if isinstance(t, str)), max_mb or DEFAULT_MAX_MB)
 
@@ -197,8 +228,10 @@ def _condition_values(reader: Reader, control: Question, values: list[Any], what
             reader.problem(f"{what} compares {control.id} (yes/no) with {describe(value)}; use true or false")
             ok = False
         elif control.type in CHOICE_TYPES and (not isinstance(value, str) or value not in control.option_keys):
-            reader.problem(f"{what} compares {control.id} with {describe(value)}, which is not one of its "
-                           f"options ({', '.join(control.option_keys)})")
+            reader.problem(
+                f"{what} compares {control.id} with {describe(value)}, which is not one of its "
+                f"options ({', '.join(control.option_keys)})"
+            )
             ok = False
     return ok
 
@@ -208,8 +241,12 @@ def parse_visibility(reader: Reader, ctx: QuestionContext, key: str = "visible_i
     spec = reader.mapping(key)
     if spec is None:
         return None
-    sub = Reader(reader.collector, spec, question_id=reader.question_id,
-                 where=f"{reader.where + ' ' if reader.where else ''}visible_if".strip())
+    sub = Reader(
+        reader.collector,
+        spec,
+        question_id=reader.question_id,
+        where=f"{reader.where + ' ' if reader.where else ''}visible_if".strip(),
+    )
     sub.check_keys({"modalities", "answer"})
     # A key given as null is not given: {answer: null} alone would be stored as {}, which is refused.
     if spec.get("modalities") is None and spec.get("answer") is None:
@@ -231,8 +268,10 @@ def parse_visibility(reader: Reader, ctx: QuestionContext, key: str = "visible_i
         if target is not None and target not in ctx.all_ids:
             cond.problem(f"refers to question '{target}', which does not exist")
         elif target is not None and target not in ctx.earlier:
-            cond.problem(f"refers to question '{target}', which is not earlier in the questionnaire; "
-                         f"a condition can only depend on an answer given before")
+            cond.problem(
+                f"refers to question '{target}', which is not earlier in the questionnaire; "
+                f"a condition can only depend on an answer given before"
+            )
         elif target is not None and (control := ctx.earlier[target]) is not None:
             if control.type not in ("yes_no", *CHOICE_TYPES):
                 cond.problem(f"can depend only on a yes_no or choice question, not on {target} ({control.type})")
@@ -243,8 +282,7 @@ def parse_visibility(reader: Reader, ctx: QuestionContext, key: str = "visible_i
     return Visibility(tuple(modalities), condition)
 
 
-def parse_must_have(reader: Reader, qtype: str, option_keys: tuple[str, ...],
-                    auto: str | None) -> MustHaveRule | None:
+def parse_must_have(reader: Reader, qtype: str, option_keys: tuple[str, ...], auto: str | None) -> MustHaveRule | None:
     """``{reason, equals | one_of | min_score}``, each only where it makes sense for the type."""
     spec = reader.mapping("must_have")
     if spec is None:
@@ -285,8 +323,9 @@ def parse_must_have(reader: Reader, qtype: str, option_keys: tuple[str, ...],
     return MustHaveRule(reason, one_of=tuple(values))
 
 
-def parse_scoring(reader: Reader, ctx: QuestionContext, qtype: str, columns: tuple[Column, ...],
-                  option_keys: tuple[str, ...]) -> Scoring:
+def parse_scoring(
+    reader: Reader, ctx: QuestionContext, qtype: str, columns: tuple[Column, ...], option_keys: tuple[str, ...]
+) -> Scoring:
     """``{rubric: {0..4: anchor}}`` and/or ``{auto: scorer, params: {...}}``; anchors default to DOMAIN.md's."""
     spec = reader.mapping("scoring")
     if spec is None:
@@ -308,8 +347,9 @@ def parse_scoring(reader: Reader, ctx: QuestionContext, qtype: str, columns: tup
         sub.problem("'params' needs 'auto' naming the scorer")
     if auto == "choice_map" and isinstance(params.get("map"), Mapping):
         # yes/no answers are looked up as "yes"/"no"; a mapping built in code may use booleans.
-        params["map"] = {({True: "yes", False: "no"}[k] if isinstance(k, bool) else k): v
-                         for k, v in params["map"].items()}
+        params["map"] = {
+            ({True: "yes", False: "no"}[k] if isinstance(k, bool) else k): v for k, v in params["map"].items()
+        }
     if not plain_json(params):
         sub.problem("'params' must hold plain values (text, numbers, true/false, lists, mappings)")
         return Scoring(rubric, None, {})
@@ -330,8 +370,9 @@ def parse_checks(reader: Reader, ctx: QuestionContext, columns: tuple[Column, ..
             continue
         kind = entry.get("kind")
         if not isinstance(kind, str) or kind not in ctx.checks:
-            reader.problem(f"check {number} has unknown kind {describe(kind)} "
-                           f"(expected one of: {', '.join(sorted(ctx.checks))})")
+            reader.problem(
+                f"check {number} has unknown kind {describe(kind)} (expected one of: {', '.join(sorted(ctx.checks))})"
+            )
             continue
         check_check_params(reader, entry, {c.id: c for c in columns}, ctx.all_ids, ctx.check_validator)
         checks.append(Check(kind, {k: v for k, v in entry.items() if k != "kind"}))
@@ -350,8 +391,11 @@ def parse_question(data: Any, number: int, section_id: str, ctx: QuestionContext
         return None
     qid = data.get("id")
     if not isinstance(qid, str) or not QUESTION_ID.fullmatch(qid):
-        collector.add(None, f"section '{section_id}': question {number} has id {describe(qid)}; "
-                            f"ids look like COV-01 (2-5 capital letters, '-', 2 digits)")
+        collector.add(
+            None,
+            f"section '{section_id}': question {number} has id {describe(qid)}; "
+            f"ids look like COV-01 (2-5 capital letters, '-', 2 digits)",
+        )
         return None
     before = len(collector)
     reader = Reader(collector, data, question_id=qid)
@@ -378,15 +422,27 @@ def parse_question(data: Any, number: int, section_id: str, ctx: QuestionContext
     if must_have is not None and not required:
         reader.problem("a must-have question must be required: true")
     question = Question(
-        id=qid, type=qtype, text=text or "", section_id=section_id,
+        id=qid,
+        type=qtype,
+        text=text or "",
+        section_id=section_id,
         references=tuple(r.strip() for r in references if isinstance(r, str)),
-        help=reader.text("help"), required=required,
+        help=reader.text("help"),
+        required=required,
         weight=float(_or(reader.number("weight", minimum=0), 1.0)),
-        visible_if=parse_visibility(reader, ctx), must_have=must_have, scoring=scoring,
-        options=options, unit=reader.text("unit"), min=low, max=high, integer=reader.flag("integer"),
+        visible_if=parse_visibility(reader, ctx),
+        must_have=must_have,
+        scoring=scoring,
+        options=options,
+        unit=reader.text("unit"),
+        min=low,
+        max=high,
+        integer=reader.flag("integer"),
         max_length=reader.whole("max_length", minimum=1),
         file=_parse_file(reader) if qtype == "file" else None,
-        columns=columns, min_rows=min_rows, max_rows=max_rows,
+        columns=columns,
+        min_rows=min_rows,
+        max_rows=max_rows,
         checks=parse_checks(reader, ctx, columns) if qtype == "table" else (),
         sample_check=parse_sample_check(reader, qtype, columns, option_keys),
     )

@@ -8,6 +8,7 @@ needs (``app.sample_batches.claims`` reads them; no question id is known to Pyth
 Each measurement below names the question types it reads and its params; the schema checks them
 when the questionnaire is loaded, like a scorer's params.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -18,14 +19,29 @@ from app.questionnaires.model import Column, SampleCheck
 
 # Metrics a batch measures against a threshold the vendor states (in a quality-thresholds table)
 # or lists as a check it runs (a checks_listed question).
-THRESHOLDS = ("sample_rate", "snr", "clipping", "silence", "resolution", "sharpness", "duplicates", "language",
-              "personal_data")
+THRESHOLDS = (
+    "sample_rate",
+    "snr",
+    "clipping",
+    "silence",
+    "resolution",
+    "sharpness",
+    "duplicates",
+    "language",
+    "personal_data",
+)
 _NUMERIC_COLUMNS = ("integer", "decimal", "percentage")
 
 
 class _Context:
-    def __init__(self, reader: Reader, qtype: str, columns: tuple[Column, ...], option_keys: tuple[str, ...],
-                 params: Mapping[str, Any]):
+    def __init__(
+        self,
+        reader: Reader,
+        qtype: str,
+        columns: tuple[Column, ...],
+        option_keys: tuple[str, ...],
+        params: Mapping[str, Any],
+    ):
         self.reader = reader
         self.qtype = qtype
         self.columns = {c.id: c for c in columns}
@@ -40,16 +56,21 @@ class _Context:
             return
         if not isinstance(name, str) or name not in self.columns:
             shown = ", ".join(self.columns) or "none"
-            self.reader.problem(f"sample_check '{key}' names {describe(name)}, which is not a column of the "
-                                f"table (columns: {shown})")
+            self.reader.problem(
+                f"sample_check '{key}' names {describe(name)}, which is not a column of the table (columns: {shown})"
+            )
         elif types and self.columns[name].type not in types:
-            self.reader.problem(f"sample_check '{key}' names column '{name}' of type "
-                                f"'{self.columns[name].type}'; it must be of type {' or '.join(types)}")
+            self.reader.problem(
+                f"sample_check '{key}' names column '{name}' of type "
+                f"'{self.columns[name].type}'; it must be of type {' or '.join(types)}"
+            )
 
     def option(self, value: Any, what: str) -> None:
         if not isinstance(value, str) or value not in self.option_keys:
-            self.reader.problem(f"sample_check {what} {describe(value)} is not one of the question's options "
-                                f"({', '.join(self.option_keys)})")
+            self.reader.problem(
+                f"sample_check {what} {describe(value)} is not one of the question's options "
+                f"({', '.join(self.option_keys)})"
+            )
 
 
 def _locale_contributors(ctx: _Context) -> None:
@@ -60,8 +81,10 @@ def _locale_contributors(ctx: _Context) -> None:
 def _demographic_mix(ctx: _Context) -> None:
     column = ctx.params.get("metadata_column")
     if not isinstance(column, str) or not column.strip():
-        ctx.reader.problem("sample_check needs 'metadata_column': the metadata.csv column holding the category "
-                           f"(e.g. gender or age_band), got {describe(column)}")
+        ctx.reader.problem(
+            "sample_check needs 'metadata_column': the metadata.csv column holding the category "
+            f"(e.g. gender or age_band), got {describe(column)}"
+        )
     ctx.column("category_column")
     ctx.column("value_column", types=_NUMERIC_COLUMNS)
     ctx.column("group_column", types=("locale",), required=False)
@@ -88,14 +111,17 @@ def _personal_data_removed(ctx: _Context) -> None:
 def _checks_listed(ctx: _Context) -> None:
     checks = ctx.params.get("checks")
     if not isinstance(checks, Mapping) or not checks:
-        ctx.reader.problem("sample_check needs 'checks': option key -> the threshold it checks "
-                           f"({', '.join(THRESHOLDS)})")
+        ctx.reader.problem(
+            f"sample_check needs 'checks': option key -> the threshold it checks ({', '.join(THRESHOLDS)})"
+        )
         return
     for option, threshold in checks.items():
         ctx.option(option, "'checks' key")
         if threshold not in THRESHOLDS:
-            ctx.reader.problem(f"sample_check threshold {describe(threshold)} for option {describe(option)} is not "
-                               f"one of: {', '.join(THRESHOLDS)}")
+            ctx.reader.problem(
+                f"sample_check threshold {describe(threshold)} for option {describe(option)} is not "
+                f"one of: {', '.join(THRESHOLDS)}"
+            )
 
 
 # measurement -> (question types it reads, params it takes, check of those params)
@@ -114,8 +140,9 @@ MEASUREMENTS: dict[str, tuple[tuple[str, ...], frozenset[str], Callable[[_Contex
 }
 
 
-def parse_sample_check(reader: Reader, qtype: str, columns: tuple[Column, ...],
-                       option_keys: tuple[str, ...]) -> SampleCheck | None:
+def parse_sample_check(
+    reader: Reader, qtype: str, columns: tuple[Column, ...], option_keys: tuple[str, ...]
+) -> SampleCheck | None:
     """The question's ``sample_check`` entry, or None when it has none or it has problems (recorded)."""
     spec = reader.mapping("sample_check")
     if spec is None:
@@ -133,8 +160,10 @@ def parse_sample_check(reader: Reader, qtype: str, columns: tuple[Column, ...],
         return None
     unknown = sorted(set(params) - allowed)
     if unknown:
-        sub.problem(f"measurement '{measurement}' does not take {', '.join(map(str, unknown))} "
-                    f"(it takes {', '.join(sorted(allowed)) or 'nothing else'})")
+        sub.problem(
+            f"measurement '{measurement}' does not take {', '.join(map(str, unknown))} "
+            f"(it takes {', '.join(sorted(allowed)) or 'nothing else'})"
+        )
     if qtype not in types:
         sub.problem(f"measurement '{measurement}' cannot confirm a {qtype} question (it reads {', '.join(types)})")
         return None

@@ -112,8 +112,15 @@ def parse_questionnaire(
     """
     collector = Collector(source)
     if not isinstance(data, Mapping):
-        raise QuestionnaireError([Problem(source, None, f"a questionnaire must be a mapping of keys "
-                                                        f"(id, title, sections, ...), got {describe(data)}")])
+        raise QuestionnaireError(
+            [
+                Problem(
+                    source,
+                    None,
+                    f"a questionnaire must be a mapping of keys (id, title, sections, ...), got {describe(data)}",
+                )
+            ]
+        )
     scorer_names, registry_check = _scorers(known_scorers)
     reader = Reader(collector, data)
     reader.check_keys(_TOP_KEYS)
@@ -126,8 +133,7 @@ def parse_questionnaire(
     raw_sections = reader.items("sections", required=True) or []
     all_ids = _all_question_ids(raw_sections)
     check_names, check_validator = _checks(known_checks)
-    ctx = QuestionContext(collector, set(all_ids), {}, scorer_names, registry_check, check_names,
-                          check_validator)
+    ctx = QuestionContext(collector, set(all_ids), {}, scorer_names, registry_check, check_names, check_validator)
     sections: list[Section] = []
     section_ids: set[str] = set()
     for number, raw in enumerate(raw_sections, start=1):
@@ -144,8 +150,14 @@ def parse_questionnaire(
         seen.add(question_id)
     if collector.problems:
         raise QuestionnaireError(collector.problems)
-    return Questionnaire(id=qid or "", title=title or "", version=version or 1, language=language,
-                         sections=tuple(sections), description=reader.text("description"))
+    return Questionnaire(
+        id=qid or "",
+        title=title or "",
+        version=version or 1,
+        language=language,
+        sections=tuple(sections),
+        description=reader.text("description"),
+    )
 
 
 def _scorers(names: Collection[str] | None) -> tuple[frozenset[str], Any]:
@@ -185,8 +197,14 @@ def _parse_section(data: Any, number: int, ctx: QuestionContext) -> Section | No
             questions.append(question)
     if len(collector) != before:
         return None
-    return Section(id=sid or "", title=title or "", weight=float(weight or 0), questions=tuple(questions),
-                   description=reader.text("description"), visible_if=visible_if)
+    return Section(
+        id=sid or "",
+        title=title or "",
+        weight=float(weight or 0),
+        questions=tuple(questions),
+        description=reader.text("description"),
+        visible_if=visible_if,
+    )
 
 
 class _Loader(yaml.SafeLoader):
@@ -198,27 +216,33 @@ class _Loader(yaml.SafeLoader):
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
                 if key_node.value in seen:
                     raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key '{key_node.value}'", key_node.start_mark)
+                        None, None, f"duplicate key '{key_node.value}'", key_node.start_mark
+                    )
                 seen.add(key_node.value)
         return super().construct_mapping(node, deep=deep)
 
 
 # YAML 1.1 reads yes/no as booleans, 18_24 as 1824 and 10:30 as 630; YAML 1.2's core schema does
 # not, and authors write option keys and labels like these. So plain scalars follow YAML 1.2 here.
-_REPLACED_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int",
-                  "tag:yaml.org,2002:float"}
+_REPLACED_TAGS = {
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+}
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag not in _REPLACED_TAGS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+)$"),
-    list("-+0123456789."))
+    list("-+0123456789."),
+)
 
 
 def parse_yaml(text: str | bytes, *, source: str = "<yaml>", **known: Collection[str] | None) -> Questionnaire:
@@ -274,11 +298,20 @@ def _option(option: Option) -> dict[str, Any]:
 
 
 def _column(column: Column) -> dict[str, Any]:
-    return _drop_none({
-        "id": column.id, "type": column.type, "label": column.label, "required": column.required or None,
-        "help": column.help, "min": column.min, "max": column.max, "unit": column.unit,
-        "options": [_option(o) for o in column.options], "max_length": column.max_length,
-    })
+    return _drop_none(
+        {
+            "id": column.id,
+            "type": column.type,
+            "label": column.label,
+            "required": column.required or None,
+            "help": column.help,
+            "min": column.min,
+            "max": column.max,
+            "unit": column.unit,
+            "options": [_option(o) for o in column.options],
+            "max_length": column.max_length,
+        }
+    )
 
 
 def _visibility(visibility: Visibility | None) -> dict[str, Any] | None:
@@ -295,9 +328,14 @@ def _visibility(visibility: Visibility | None) -> dict[str, Any] | None:
 def _must_have(rule: MustHaveRule | None) -> dict[str, Any] | None:
     if rule is None:
         return None
-    return _drop_none({"reason": rule.reason, "equals": rule.equals,
-                       "one_of": list(rule.one_of) if rule.one_of is not None else None,
-                       "min_score": rule.min_score})
+    return _drop_none(
+        {
+            "reason": rule.reason,
+            "equals": rule.equals,
+            "one_of": list(rule.one_of) if rule.one_of is not None else None,
+            "min_score": rule.min_score,
+        }
+    )
 
 
 def _question(q: Question) -> dict[str, Any]:
@@ -305,18 +343,36 @@ def _question(q: Question) -> dict[str, Any]:
     if q.scoring.auto is not None:
         scoring["auto"] = q.scoring.auto
         scoring["params"] = json.loads(json.dumps(q.scoring.params))  # a deep copy, JSON-shaped
-    return _drop_none({
-        "id": q.id, "type": q.type, "text": q.text, "help": q.help, "required": q.required,
-        "weight": q.weight, "references": list(q.references), "visible_if": _visibility(q.visible_if),
-        "must_have": _must_have(q.must_have), "options": [_option(o) for o in q.options],
-        "unit": q.unit, "min": q.min, "max": q.max, "integer": q.integer or None, "max_length": q.max_length,
-        "file": {"types": list(q.file.types), "max_mb": q.file.max_mb} if q.file else None,
-        "columns": [_column(c) for c in q.columns], "min_rows": q.min_rows or None, "max_rows": q.max_rows,
-        "checks": [{"kind": c.kind, **json.loads(json.dumps(c.params))} for c in q.checks],
-        "scoring": scoring,
-        "sample_check": ({"measurement": q.sample_check.measurement, **json.loads(json.dumps(q.sample_check.params))}
-                         if q.sample_check else None),
-    })
+    return _drop_none(
+        {
+            "id": q.id,
+            "type": q.type,
+            "text": q.text,
+            "help": q.help,
+            "required": q.required,
+            "weight": q.weight,
+            "references": list(q.references),
+            "visible_if": _visibility(q.visible_if),
+            "must_have": _must_have(q.must_have),
+            "options": [_option(o) for o in q.options],
+            "unit": q.unit,
+            "min": q.min,
+            "max": q.max,
+            "integer": q.integer or None,
+            "max_length": q.max_length,
+            "file": {"types": list(q.file.types), "max_mb": q.file.max_mb} if q.file else None,
+            "columns": [_column(c) for c in q.columns],
+            "min_rows": q.min_rows or None,
+            "max_rows": q.max_rows,
+            "checks": [{"kind": c.kind, **json.loads(json.dumps(c.params))} for c in q.checks],
+            "scoring": scoring,
+            "sample_check": (
+                {"measurement": q.sample_check.measurement, **json.loads(json.dumps(q.sample_check.params))}
+                if q.sample_check
+                else None
+            ),
+        }
+    )
 
 
 def to_dict(questionnaire: Questionnaire) -> dict[str, Any]:
@@ -325,17 +381,28 @@ def to_dict(questionnaire: Questionnaire) -> dict[str, Any]:
     Defaults are written out (rubric anchors, weights) so a stored version keeps its meaning even if
     the defaults in code change later.
     """
-    return _drop_none({
-        "id": questionnaire.id, "title": questionnaire.title, "version": questionnaire.version,
-        "language": questionnaire.language, "description": questionnaire.description,
-        "sections": [
-            _drop_none({
-                "id": s.id, "title": s.title, "weight": s.weight, "description": s.description,
-                "visible_if": _visibility(s.visible_if), "questions": [_question(q) for q in s.questions],
-            })
-            for s in questionnaire.sections
-        ],
-    })
+    return _drop_none(
+        {
+            "id": questionnaire.id,
+            "title": questionnaire.title,
+            "version": questionnaire.version,
+            "language": questionnaire.language,
+            "description": questionnaire.description,
+            "sections": [
+                _drop_none(
+                    {
+                        "id": s.id,
+                        "title": s.title,
+                        "weight": s.weight,
+                        "description": s.description,
+                        "visible_if": _visibility(s.visible_if),
+                        "questions": [_question(q) for q in s.questions],
+                    }
+                )
+                for s in questionnaire.sections
+            ],
+        }
+    )
 
 
 def definition_hash(data: Mapping[str, Any] | Questionnaire) -> str:

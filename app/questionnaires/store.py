@@ -1,4 +1,5 @@
 """Stored questionnaire versions: importing YAML definitions and reading them back parsed."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -38,16 +39,24 @@ def import_parsed(questionnaire: Questionnaire, *, source: str = "<data>") -> tu
     )
     if existing is not None:
         if existing.definition_hash != digest:
-            raise QuestionnaireError([
-                Problem(source, None,
+            raise QuestionnaireError(
+                [
+                    Problem(
+                        source,
+                        None,
                         f"version {questionnaire.version} of '{questionnaire.id}' is already stored with different "
                         f"content; stored versions never change, so raise 'version' to "
-                        f"{latest_version(questionnaire.id) + 1}")
-            ])
+                        f"{latest_version(questionnaire.id) + 1}",
+                    )
+                ]
+            )
         return existing, False
     row = QuestionnaireVersion(
-        key=questionnaire.id, version=questionnaire.version, title=questionnaire.title,
-        definition=definition, definition_hash=digest,
+        key=questionnaire.id,
+        version=questionnaire.version,
+        title=questionnaire.title,
+        definition=definition,
+        definition_hash=digest,
     )
     db.session.add(row)
     db.session.flush()
@@ -74,8 +83,10 @@ def latest_versions() -> list[QuestionnaireVersion]:
     return list(
         db.session.scalars(
             sa.select(QuestionnaireVersion)
-            .join(newest, sa.and_(QuestionnaireVersion.key == newest.c.key,
-                                  QuestionnaireVersion.version == newest.c.version))
+            .join(
+                newest,
+                sa.and_(QuestionnaireVersion.key == newest.c.key, QuestionnaireVersion.version == newest.c.version),
+            )
             .order_by(QuestionnaireVersion.title)
         )
     )
@@ -89,5 +100,7 @@ def parsed(version: QuestionnaireVersion) -> Questionnaire:
     """The validated questionnaire of a stored version (parsed once per process)."""
     key = (version.id, version.definition_hash)
     if key not in _PARSED:
-        _PARSED[key] = parse_questionnaire(version.definition, source=f"stored version {version.key} v{version.version}")
+        _PARSED[key] = parse_questionnaire(
+            version.definition, source=f"stored version {version.key} v{version.version}"
+        )
     return _PARSED[key]

@@ -37,8 +37,16 @@ from app.questionnaires.model import Column, Question, Questionnaire
 ANSWERS_SHEET = "Answers"
 OVERVIEW_SHEET = "Questions"
 LISTS_SHEET = "Lists"
-ANSWER_HEADERS = ("Question ID", "Section", "Question", "Type", "Allowed values / unit", "Required",
-                  "Shown when", "Answer")
+ANSWER_HEADERS = (
+    "Question ID",
+    "Section",
+    "Question",
+    "Type",
+    "Allowed values / unit",
+    "Required",
+    "Shown when",
+    "Answer",
+)
 HEADER_ROW, FIRST_DATA_ROW = 2, 3  # of a table sheet
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb stops here, before openpyxl inflates it
@@ -89,8 +97,13 @@ def _put(sheet: Worksheet, row: int, column: int, value: Any) -> None:
 
 def offline_questions(questionnaire: Questionnaire, modalities: Collection[str]) -> list[Question]:
     """Questions shown for ``modalities`` whatever the answers (conditions go in "Shown when")."""
-    return [q for s in questionnaire.sections if s.visible_if is None or s.visible_if.modality_ok(modalities)
-            for q in s.questions if q.visible_if is None or q.visible_if.modality_ok(modalities)]
+    return [
+        q
+        for s in questionnaire.sections
+        if s.visible_if is None or s.visible_if.modality_ok(modalities)
+        for q in s.questions
+        if q.visible_if is None or q.visible_if.modality_ok(modalities)
+    ]
 
 
 def _allowed(spec: Question | Column) -> str:
@@ -102,14 +115,23 @@ def _allowed(spec: Question | Column) -> str:
     if kind == "multi_choice":
         return "any of (separate with ;): " + "; ".join(o.label for o in spec.options)
     if kind in ("number", "integer", "decimal", "percentage"):
-        bounds = [f"at least {spec.min}" if spec.min is not None else "",
-                  f"at most {spec.max}" if spec.max is not None else ""]
-        word = "whole number" if kind == "integer" or getattr(spec, "integer", False) else (
-            "percentage, 0 to 100" if kind == "percentage" else "number")
+        bounds = [
+            f"at least {spec.min}" if spec.min is not None else "",
+            f"at most {spec.max}" if spec.max is not None else "",
+        ]
+        word = (
+            "whole number"
+            if kind == "integer" or getattr(spec, "integer", False)
+            else ("percentage, 0 to 100" if kind == "percentage" else "number")
+        )
         return ", ".join(p for p in (word, *bounds, spec.unit or "") if p)
-    return {"date": "date, YYYY-MM-DD", "locale": "BCP 47 tag, e.g. en-GB",
-            "language": "ISO 639-3 code, e.g. eng", "country": "ISO 3166-1 code, e.g. DE",
-            "file": "upload in DataVet"}.get(kind, "text")
+    return {
+        "date": "date, YYYY-MM-DD",
+        "locale": "BCP 47 tag, e.g. en-GB",
+        "language": "ISO 639-3 code, e.g. eng",
+        "country": "ISO 3166-1 code, e.g. DE",
+        "file": "upload in DataVet",
+    }.get(kind, "text")
 
 
 def _condition(questionnaire: Questionnaire, question: Question) -> str:
@@ -185,8 +207,17 @@ def questionnaire_to_xlsx(questionnaire: Questionnaire) -> bytes:
     sheet = book.active
     assert isinstance(sheet, Worksheet)  # a new workbook starts with one ordinary sheet
     sheet.title = OVERVIEW_SHEET
-    headers = ("ID", "Section", "Question", "Type", "Required", "References", "Help", "Allowed values / unit",
-               "Shown when")
+    headers = (
+        "ID",
+        "Section",
+        "Question",
+        "Type",
+        "Required",
+        "References",
+        "Help",
+        "Allowed values / unit",
+        "Shown when",
+    )
     for index, header in enumerate(headers, start=1):
         _put(sheet, 1, index, header)
         sheet.cell(1, index).font = _BOLD
@@ -194,9 +225,17 @@ def questionnaire_to_xlsx(questionnaire: Questionnaire) -> bytes:
     for row, question in enumerate(questionnaire.questions, start=2):
         section = questionnaire.section_of(question)
         shown = ", ".join(section.visible_if.modalities) if section.visible_if else ""
-        values = (question.id, section.title, question.text, question.type, "yes" if question.required else "no",
-                  "; ".join(question.references), question.help or "", _allowed(question),
-                  "; ".join(p for p in (shown and f"modality {shown}", _condition(questionnaire, question)) if p))
+        values = (
+            question.id,
+            section.title,
+            question.text,
+            question.type,
+            "yes" if question.required else "no",
+            "; ".join(question.references),
+            question.help or "",
+            _allowed(question),
+            "; ".join(p for p in (shown and f"modality {shown}", _condition(questionnaire, question)) if p),
+        )
         for index, value in enumerate(values, start=1):
             _put(sheet, row, index, value)
             sheet.cell(row, index).alignment = _WRAP
@@ -226,9 +265,16 @@ def response_to_xlsx(questionnaire: Questionnaire, answers: Mapping[str, Any], m
             continue
         if question.type == "file":
             continue
-        values = (question.id, questionnaire.section_of(question).title, question.text, question.type,
-                  _allowed(question), "yes" if question.required else "no", _condition(questionnaire, question),
-                  _cell_value(question, answers.get(question.id)))
+        values = (
+            question.id,
+            questionnaire.section_of(question).title,
+            question.text,
+            question.type,
+            _allowed(question),
+            "yes" if question.required else "no",
+            _condition(questionnaire, question),
+            _cell_value(question, answers.get(question.id)),
+        )
         for index, value in enumerate(values, start=1):
             _put(sheet, row, index, value)
             sheet.cell(row, index).alignment = _WRAP
@@ -252,11 +298,16 @@ def _raw(cell: Any) -> Any:
 
 
 def _open(data: bytes) -> tuple[Any, CellError | None]:
-    refusal = CellError("(file)", None, None, "this is not an Excel workbook (.xlsx); "
-                                              "download the template from DataVet and fill that in")
+    refusal = CellError(
+        "(file)",
+        None,
+        None,
+        "this is not an Excel workbook (.xlsx); download the template from DataVet and fill that in",
+    )
     if not isinstance(data, (bytes, bytearray)) or len(data) > MAX_UPLOAD_BYTES:
-        return None, CellError("(file)", None, None, f"the file must be an .xlsx of at most "
-                                                     f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+        return None, CellError(
+            "(file)", None, None, f"the file must be an .xlsx of at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:
@@ -287,7 +338,9 @@ def _formula(cell: Any) -> bool:
     return getattr(cell, "data_type", None) == "f"
 
 
-def _read_book(book: Any, questionnaire: Questionnaire, modalities: Collection[str]) -> tuple[dict[str, Any], list[CellError]]:
+def _read_book(
+    book: Any, questionnaire: Questionnaire, modalities: Collection[str]
+) -> tuple[dict[str, Any], list[CellError]]:
     questions = {q.id: q for q in offline_questions(questionnaire, modalities)}
     answers: dict[str, Any] = {}
     errors: list[CellError] = []
@@ -301,8 +354,9 @@ def _read_book(book: Any, questionnaire: Questionnaire, modalities: Collection[s
     return answers, errors
 
 
-def _read_answers(sheet: Any, questions: Mapping[str, Question], answers: dict[str, Any],
-                  errors: list[CellError]) -> None:
+def _read_answers(
+    sheet: Any, questions: Mapping[str, Question], answers: dict[str, Any], errors: list[CellError]
+) -> None:
     rows = sheet.iter_rows()
     header = [str(c.value).strip() if c.value is not None else "" for c in next(rows, ())]
     if "Question ID" not in header or "Answer" not in header:
@@ -321,8 +375,13 @@ def _read_answers(sheet: Any, questions: Mapping[str, Question], answers: dict[s
         question = questions.get(qid)
         cell = cells[answer_index] if answer_index < len(cells) else None
         if question is None or question.type in ("table", "file"):
-            why = ("is not a question of this evaluation" if question is None
-                   else f"is answered on its own sheet '{qid}'" if question.type == "table" else "is answered by upload in DataVet")
+            why = (
+                "is not a question of this evaluation"
+                if question is None
+                else f"is answered on its own sheet '{qid}'"
+                if question.type == "table"
+                else "is answered by upload in DataVet"
+            )
             errors.append(CellError(ANSWERS_SHEET, number, get_column_letter(id_index + 1), f"{qid} {why}"))
             continue
         if qid in seen:
@@ -342,7 +401,7 @@ def _without_row(message: str, row: int | None) -> str:
     """Drop parse_answer's "Row N, " prefix: the cell reference already says where."""
     for prefix in (f"Row {row}, ", f"Row {row}: "):
         if row is not None and message.startswith(prefix):
-            return message[len(prefix):]
+            return message[len(prefix) :]
     return message
 
 
@@ -362,8 +421,14 @@ def _read_table(sheet: Any, question: Question, answers: dict[str, Any], errors:
                     continue
                 named = by_name.get(str(header).strip().casefold())
                 if named is None or named.id in letters:
-                    errors.append(CellError(question.id, number, get_column_letter(index + 1),
-                                            f"unknown or repeated column header '{header}'"))
+                    errors.append(
+                        CellError(
+                            question.id,
+                            number,
+                            get_column_letter(index + 1),
+                            f"unknown or repeated column header '{header}'",
+                        )
+                    )
                     continue
                 positions[index] = named
                 letters[named.id] = get_column_letter(index + 1)
@@ -375,8 +440,14 @@ def _read_table(sheet: Any, question: Question, answers: dict[str, Any], errors:
         for index, cell in enumerate(cells):
             if index in positions and cell.value is not None:
                 if _formula(cell):
-                    errors.append(CellError(question.id, number, get_column_letter(index + 1),
-                                            f"{positions[index].label}: a formula; type the value itself"))
+                    errors.append(
+                        CellError(
+                            question.id,
+                            number,
+                            get_column_letter(index + 1),
+                            f"{positions[index].label}: a formula; type the value itself",
+                        )
+                    )
                     continue
                 row[positions[index].id] = _raw(cell)
         raw_rows.append(row)

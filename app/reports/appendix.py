@@ -1,5 +1,6 @@
 """The comparison pack's appendices as plain data: methodology (weights, scoring rules, evaluators)
 and a summary of the evaluation's audit trail."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -41,8 +42,8 @@ class ScoringRule:
 @dataclass(frozen=True)
 class EvaluatorLine:
     name: str
-    role: str       # "lead evaluator" or "evaluator"
-    scope: str      # "all sections" or the section titles
+    role: str  # "lead evaluator" or "evaluator"
+    scope: str  # "all sections" or the section titles
     scores_submitted: int
     declarations: int
 
@@ -89,8 +90,9 @@ def _scorer_rule(name: str) -> str:
     return f"automatic ({name})" + (f": {summary}" if summary else "")
 
 
-NOT_SCORED_RULE = ("; not scored (left out of its section's average, with the reason) when the buyer set no "
-                   "target it needs")
+NOT_SCORED_RULE = (
+    "; not scored (left out of its section's average, with the reason) when the buyer set no target it needs"
+)
 
 
 def _follow_up_rule(question) -> str:
@@ -111,30 +113,53 @@ def methodology(evaluation: Evaluation, comparison: Comparison) -> Methodology:
     applicable = {s.id for s in active_sections(evaluation)}
     titles = {s.id: s.title for s in questionnaire.sections}
     rules = tuple(
-        ScoringRule(q.id, q.text, titles[q.section_id], q.weight,
-                    (_scorer_rule(q.scoring.auto) if q.is_auto_scored
-                     else "rubric 0-4 by evaluators: the lead's consensus where set, else the evaluators' mean")
-                    + _follow_up_rule(q),
-                    q.must_have.reason if q.must_have else None)
+        ScoringRule(
+            q.id,
+            q.text,
+            titles[q.section_id],
+            q.weight,
+            (
+                _scorer_rule(q.scoring.auto)
+                if q.is_auto_scored
+                else "rubric 0-4 by evaluators: the lead's consensus where set, else the evaluators' mean"
+            )
+            + _follow_up_rule(q),
+            q.must_have.reason if q.must_have else None,
+        )
         for q in questionnaire.questions
         if q.section_id in applicable and (q.weight > 0 or q.must_have is not None)
     )
     response_ids = sa.select(Response.id).where(Response.evaluation_id == evaluation.id)
-    submitted = Counter(db.session.scalars(
-        sa.select(Score.evaluator_id).where(Score.response_id.in_(response_ids), Score.submitted_at.is_not(None))))
-    declared = Counter(db.session.scalars(
-        sa.select(ConflictDeclaration.user_id).where(ConflictDeclaration.response_id.in_(response_ids))))
+    submitted = Counter(
+        db.session.scalars(
+            sa.select(Score.evaluator_id).where(Score.response_id.in_(response_ids), Score.submitted_at.is_not(None))
+        )
+    )
+    declared = Counter(
+        db.session.scalars(
+            sa.select(ConflictDeclaration.user_id).where(ConflictDeclaration.response_id.in_(response_ids))
+        )
+    )
     scopes: dict[int, list] = defaultdict(list)
     for assignment in evaluation.assignments:
         scopes[assignment.user_id].append(assignment)
     evaluators = []
     for user_id, assignments in scopes.items():
         user = assignments[0].user
-        scope = ("all sections" if any(not a.section_id for a in assignments)
-                 else ", ".join(titles.get(a.section_id, a.section_id) for a in assignments))
-        evaluators.append(EvaluatorLine(user.name or user.email,
-                                        "lead evaluator" if any(a.is_lead for a in assignments) else "evaluator",
-                                        scope, submitted[user_id], declared[user_id]))
+        scope = (
+            "all sections"
+            if any(not a.section_id for a in assignments)
+            else ", ".join(titles.get(a.section_id, a.section_id) for a in assignments)
+        )
+        evaluators.append(
+            EvaluatorLine(
+                user.name or user.email,
+                "lead evaluator" if any(a.is_lead for a in assignments) else "evaluator",
+                scope,
+                submitted[user_id],
+                declared[user_id],
+            )
+        )
     evaluators.sort(key=lambda e: (e.role != "lead evaluator", e.name))
     return Methodology(sections, rules, tuple(sorted(DEFAULT_RUBRIC.items())), tuple(evaluators))
 
@@ -149,22 +174,31 @@ def audit_summary(evaluation: Evaluation, zone: ZoneInfo) -> AuditSummary:
     hash chain of the whole trail verifies."""
     per_action = db.session.execute(
         sa.select(AuditEvent.action, sa.func.count(), sa.func.min(AuditEvent.at), sa.func.max(AuditEvent.at))
-        .where(AuditEvent.evaluation_id == evaluation.id).group_by(AuditEvent.action).order_by(AuditEvent.action)
+        .where(AuditEvent.evaluation_id == evaluation.id)
+        .group_by(AuditEvent.action)
+        .order_by(AuditEvent.action)
     ).all()
     recent = db.session.execute(
         sa.select(AuditEvent.at, AuditEvent.actor_label, AuditEvent.action, AuditEvent.subject)
-        .where(AuditEvent.evaluation_id == evaluation.id).order_by(AuditEvent.id.desc()).limit(RECENT_EVENTS)
+        .where(AuditEvent.evaluation_id == evaluation.id)
+        .order_by(AuditEvent.id.desc())
+        .limit(RECENT_EVENTS)
     ).all()
     report = verify_chain()
     return AuditSummary(
         events=sum(count for _, count, _, _ in per_action),
-        actions=tuple(AuditActionLine(action, count, _when(_aware(first), zone), _when(_aware(last), zone))
-                      for action, count, first, last in per_action),
-        recent=tuple(AuditEventLine(_when(_aware(at), zone), actor or "system", action, subject)
-                     for at, actor, action, subject in recent),
+        actions=tuple(
+            AuditActionLine(action, count, _when(_aware(first), zone), _when(_aware(last), zone))
+            for action, count, first, last in per_action
+        ),
+        recent=tuple(
+            AuditEventLine(_when(_aware(at), zone), actor or "system", action, subject)
+            for at, actor, action, subject in recent
+        ),
         chain_intact=report.ok,
-        chain_message=(f"intact: all {report.events} events of the trail verified" if report.ok
-                       else f"BROKEN: {report.reason}"),
+        chain_message=(
+            f"intact: all {report.events} events of the trail verified" if report.ok else f"BROKEN: {report.reason}"
+        ),
     )
 
 

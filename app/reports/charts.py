@@ -5,6 +5,7 @@ Text is drawn as glyph outlines (``svg.fonttype = path``) with the Noto fallback
 vendor name in Japanese, Hindi, Thai or Arabic is shaped by matplotlib and renders the same anywhere.
 Only the object-oriented API is used (no pyplot): no global figure state, safe in a worker thread.
 """
+
 from __future__ import annotations
 
 import base64
@@ -20,8 +21,14 @@ from app.reports.comparison import Comparison
 from app.reports.coverage import CoverageHeatmap
 from app.reports.ranking import VendorResult
 
-FONT_FAMILIES = ["Noto Sans", "Noto Sans CJK JP", "Noto Sans Devanagari", "Noto Sans Thai", "Noto Sans Arabic",
-                 "DejaVu Sans"]
+FONT_FAMILIES = [
+    "Noto Sans",
+    "Noto Sans CJK JP",
+    "Noto Sans Devanagari",
+    "Noto Sans Thai",
+    "Noto Sans Arabic",
+    "DejaVu Sans",
+]
 STYLE = {
     "font.family": FONT_FAMILIES,
     "font.size": 8,
@@ -82,11 +89,18 @@ def sections_chart(comparison: Comparison) -> str:
         for index, vendor in enumerate(vendors):
             scores = [row.scores[index] or 0.0 for row in sections]
             positions = [s + index * height for s in range(len(sections))]
-            axes.barh(positions, scores, height=height * 0.95, label=_label(vendor.vendor, 28),
-                      color=_colour(index) if vendor.rank else SET_APART,
-                      hatch=None if vendor.rank else "//")
-        axes.set_yticks([s + 0.4 - height / 2 for s in range(len(sections))],
-                        [f"{_label(r.title, 26)} ({r.weight_share:.0%})" for r in sections])
+            axes.barh(
+                positions,
+                scores,
+                height=height * 0.95,
+                label=_label(vendor.vendor, 28),
+                color=_colour(index) if vendor.rank else SET_APART,
+                hatch=None if vendor.rank else "//",
+            )
+        axes.set_yticks(
+            [s + 0.4 - height / 2 for s in range(len(sections))],
+            [f"{_label(r.title, 26)} ({r.weight_share:.0%})" for r in sections],
+        )
         axes.invert_yaxis()
         axes.set_xlim(0, 100)
         axes.set_xlabel("Section score (0-100)")
@@ -107,8 +121,15 @@ def coverage_chart(heatmap: CoverageHeatmap) -> str | None:
         for y, row in enumerate(rows):
             for x, cell in enumerate(row.cells):
                 text = "no answer" if cell is None else f"{cell.offered:,.0f}/{cell.required:,.0f}"
-                axes.text(x, y, text, ha="center", va="center", fontsize=7,
-                          color="white" if cell is not None and cell.ratio >= 0.95 else "#212529")
+                axes.text(
+                    x,
+                    y,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if cell is not None and cell.ratio >= 0.95 else "#212529",
+                )
         axes.set_xticks(range(len(vendors)), [_label(v.vendor, 18) for v in vendors], rotation=20, ha="right")
         axes.set_yticks(range(len(rows)), [f"{r.locale} (needs {r.required:,.0f})" for r in rows])
         axes.tick_params(length=0)
@@ -146,8 +167,12 @@ def vendor_sections_chart(vendor: VendorResult) -> str:
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(4.2, 0.26 * len(sections) + 0.6))
         axes = figure.add_subplot()
-        bars = axes.barh(range(len(sections)), [s.score for s in sections], height=0.6,
-                         color=_colour(0) if not vendor.disqualified else SET_APART)
+        bars = axes.barh(
+            range(len(sections)),
+            [s.score for s in sections],
+            height=0.6,
+            color=_colour(0) if not vendor.disqualified else SET_APART,
+        )
         axes.bar_label(bars, labels=[f"{s.score:.0f}" for s in sections], padding=3)
         axes.set_yticks(range(len(sections)), [f"{_label(s.title, 28)} ({s.weight_share:.0%})" for s in sections])
         axes.invert_yaxis()

@@ -4,6 +4,7 @@ These run as the operator, not as a signed-in user, so sealing is still respecte
 evaluation's responses stay closed until the deadline) and every file written is recorded in the
 audit trail as ``export.downloaded`` with the actor "system".
 """
+
 from __future__ import annotations
 
 import sys
@@ -24,16 +25,24 @@ def _evaluation(evaluation_id: int) -> Evaluation:
         click.echo(f"No evaluation with id {evaluation_id}.", err=True)
         sys.exit(1)
     if permissions.is_sealed(evaluation):
-        click.echo(f"Evaluation {evaluation_id} is sealed until its deadline "
-                   f"({evaluation.deadline:%Y-%m-%d %H:%M} UTC); no report can be made before then.", err=True)
+        click.echo(
+            f"Evaluation {evaluation_id} is sealed until its deadline "
+            f"({evaluation.deadline:%Y-%m-%d %H:%M} UTC); no report can be made before then.",
+            err=True,
+        )
         sys.exit(1)
     return evaluation
 
 
 def _written(evaluation: Evaluation, out: str, data: bytes, subject: str) -> None:
     Path(out).write_bytes(data)
-    audit.record("export.downloaded", actor=None, evaluation_id=evaluation.id, subject=subject,
-                 details={"via": "command line", "file": Path(out).name})
+    audit.record(
+        "export.downloaded",
+        actor=None,
+        evaluation_id=evaluation.id,
+        subject=subject,
+        details={"via": "command line", "file": Path(out).name},
+    )
     db.session.commit()
     click.echo(f"Wrote {out} ({len(data):,} bytes)")
 
@@ -56,15 +65,20 @@ def pdf_command(evaluation_id: int, out: str):
     def progress(done: int, total: int, message: str = "") -> None:
         click.echo(f"[{done}/{total}] {message}", err=True)
 
-    _written(evaluation, out, render_pack(evaluation, requested_by="command line", progress=progress),
-             "comparison-pack")
+    _written(
+        evaluation, out, render_pack(evaluation, requested_by="command line", progress=progress), "comparison-pack"
+    )
 
 
 @report_group.command("scorecard")
 @click.option("--evaluation", "evaluation_id", type=int, required=True, help="Evaluation id.")
-@click.option("--vendor", "vendor_id", type=int, required=True,
-              help="The vendor's response id in this evaluation (as in /responses/ID/view), "
-                   "or the vendor organisation's id.")
+@click.option(
+    "--vendor",
+    "vendor_id",
+    type=int,
+    required=True,
+    help="The vendor's response id in this evaluation (as in /responses/ID/view), or the vendor organisation's id.",
+)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="PDF file to write.")
 @with_appcontext
 def scorecard_command(evaluation_id: int, vendor_id: int, out: str):
@@ -78,13 +92,19 @@ def scorecard_command(evaluation_id: int, vendor_id: int, out: str):
     vendor = results.vendor(vendor_id)
     if vendor is None:
         # Not a response id of this evaluation: read it as the vendor organisation's id.
-        response_id = db.session.scalar(sa.select(Response.id).where(
-            Response.evaluation_id == evaluation.id, Response.vendor_organisation_id == vendor_id))
+        response_id = db.session.scalar(
+            sa.select(Response.id).where(
+                Response.evaluation_id == evaluation.id, Response.vendor_organisation_id == vendor_id
+            )
+        )
         vendor = results.vendor(response_id) if response_id else None
     if vendor is None:
         known = ", ".join(f"{v.response_id} ({v.vendor})" for v in results.ranked + results.disqualified)
-        click.echo(f"No submitted response of vendor {vendor_id} in evaluation {evaluation_id}. "
-                   f"Submitted responses: {known or 'none'}.", err=True)
+        click.echo(
+            f"No submitted response of vendor {vendor_id} in evaluation {evaluation_id}. "
+            f"Submitted responses: {known or 'none'}.",
+            err=True,
+        )
         sys.exit(1)
     card = vendor_scorecard(evaluation, results, vendor)
     _written(evaluation, out, render_pdf("reports/scorecard_pdf.html", card=card), f"scorecard:{vendor.response_id}")

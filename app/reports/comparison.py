@@ -4,6 +4,7 @@ Built on :func:`app.reports.ranking.compute_results` (the same numbers as the ra
 only a side-by-side view needs: section and criterion matrices, the coverage heatmap, must-have
 status, robustness of the winner and evaluator agreement (from :mod:`app.reviews.agreement`).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -34,9 +35,9 @@ class SectionRow:
 
 @dataclass(frozen=True)
 class CriterionCell:
-    score: float | None   # 0..4
+    score: float | None  # 0..4
     method: str
-    heat: int             # 0..10, for the CSS class
+    heat: int  # 0..10, for the CSS class
     evidence_files: int
 
 
@@ -77,13 +78,11 @@ def _section_rows(results: EvaluationResults, vendors: tuple[VendorResult, ...])
     for spec in results.sections:
         per_vendor = [next((s for s in v.sections if s.id == spec.id), None) for v in vendors]
         share = next((s.weight_share for s in per_vendor if s is not None), 0.0)
-        rows.append(SectionRow(spec.id, spec.title, share,
-                               tuple(None if s is None else s.score for s in per_vendor)))
+        rows.append(SectionRow(spec.id, spec.title, share, tuple(None if s is None else s.score for s in per_vendor)))
     return tuple(rows)
 
 
-def _criteria(questionnaire, vendors: tuple[VendorResult, ...],
-              evidence: Counter) -> tuple[CriterionRow, ...]:
+def _criteria(questionnaire, vendors: tuple[VendorResult, ...], evidence: Counter) -> tuple[CriterionRow, ...]:
     by_vendor = [{q.question_id: q for q in v.questions} for v in vendors]
     rows = []
     for question in questionnaire.questions:
@@ -91,8 +90,11 @@ def _criteria(questionnaire, vendors: tuple[VendorResult, ...],
         if not any(found):
             continue
         cells = tuple(
-            None if q is None else CriterionCell(
-                q.score, q.method, heat_class((q.score or 0.0) / 4.0), evidence[(v.response_id, q.question_id)])
+            None
+            if q is None
+            else CriterionCell(
+                q.score, q.method, heat_class((q.score or 0.0) / 4.0), evidence[(v.response_id, q.question_id)]
+            )
             for q, v in zip(found, vendors, strict=True)
         )
         rows.append(CriterionRow(question.id, question.text, question.section_id, cells))
@@ -107,16 +109,20 @@ def _must_haves(questionnaire, vendors: tuple[VendorResult, ...]) -> tuple[MustH
         if question.must_have is None or not any(question.id in a for a in asked):
             continue
         statuses = tuple(
-            f"failed: {failures[question.id].detail}" if question.id in failures
-            else "met" if question.id in seen else "not asked"
+            f"failed: {failures[question.id].detail}"
+            if question.id in failures
+            else "met"
+            if question.id in seen
+            else "not asked"
             for seen, failures in zip(asked, failed, strict=True)
         )
         rows.append(MustHaveRow(question.id, question.text, question.must_have.reason, statuses))
     return tuple(rows)
 
 
-def build_comparison(evaluation: Evaluation, results: EvaluationResults | None = None, *,
-                     confidence: bool = True) -> Comparison:
+def build_comparison(
+    evaluation: Evaluation, results: EvaluationResults | None = None, *, confidence: bool = True
+) -> Comparison:
     """Everything the comparison page and pack show; ``results`` may be passed when already computed.
 
     ``confidence=False`` leaves out robustness (10 000 weight draws) and evaluator agreement, which a
@@ -132,16 +138,27 @@ def build_comparison(evaluation: Evaluation, results: EvaluationResults | None =
     question = coverage_question(questionnaire, applicable)
     coverage_answers = {}
     if question is not None and response_ids:
-        coverage_answers = dict(db.session.execute(
-            sa.select(Answer.response_id, Answer.value)
-            .where(Answer.response_id.in_(response_ids), Answer.question_id == question.id)).all())
-    heatmap = build_heatmap(question, requirements, [(v.response_id, v.vendor) for v in vendors],
-                            coverage_answers)
-    evidence = Counter((rid, qid) for rid, qid in db.session.execute(
-        sa.select(Attachment.response_id, Attachment.question_id).where(Attachment.response_id.in_(response_ids))))
+        coverage_answers = dict(
+            db.session.execute(
+                sa.select(Answer.response_id, Answer.value).where(
+                    Answer.response_id.in_(response_ids), Answer.question_id == question.id
+                )
+            ).all()
+        )
+    heatmap = build_heatmap(question, requirements, [(v.response_id, v.vendor) for v in vendors], coverage_answers)
+    evidence = Counter(
+        (rid, qid)
+        for rid, qid in db.session.execute(
+            sa.select(Attachment.response_id, Attachment.question_id).where(Attachment.response_id.in_(response_ids))
+        )
+    )
     return Comparison(
-        results=results, vendors=vendors, sections=_section_rows(results, vendors),
-        criteria=_criteria(questionnaire, vendors, evidence), must_haves=_must_haves(questionnaire, vendors),
-        coverage=heatmap, robustness=assess(results) if confidence else None,
+        results=results,
+        vendors=vendors,
+        sections=_section_rows(results, vendors),
+        criteria=_criteria(questionnaire, vendors, evidence),
+        must_haves=_must_haves(questionnaire, vendors),
+        coverage=heatmap,
+        robustness=assess(results) if confidence else None,
         agreement=evaluation_agreement(evaluation) if confidence else None,
     )

@@ -4,6 +4,7 @@ The numbers come from the coverage-scored table answer (the question whose ``sco
 ``coverage``, e.g. COV-02), read by the same scorer that scores it, so the heatmap and the score
 can never disagree.
 """
+
 from __future__ import annotations
 
 import math
@@ -57,7 +58,7 @@ class CoverageHeatmap:
 
     question_id: str | None
     question_text: str
-    unit: str                      # "contributors", "hours" or "contributors and hours"
+    unit: str  # "contributors", "hours" or "contributors and hours"
     vendors: tuple[VendorCoverage, ...]
     rows: tuple[CoverageRow, ...]
     skipped_locales: tuple[str, ...]  # required locales without a volume target
@@ -83,12 +84,18 @@ def heat_class(ratio: float) -> int:
 
 def coverage_question(questionnaire: Questionnaire, applicable_sections: set[str]) -> Question | None:
     """The first question scored by the ``coverage`` auto-scorer in a section that applies."""
-    return next((q for q in questionnaire.questions
-                 if q.scoring.auto == "coverage" and q.section_id in applicable_sections), None)
+    return next(
+        (q for q in questionnaire.questions if q.scoring.auto == "coverage" and q.section_id in applicable_sections),
+        None,
+    )
 
 
-def build_heatmap(question: Question | None, requirements: Requirements,
-                  vendors: Sequence[tuple[int, str]], answers: Mapping[int, Any]) -> CoverageHeatmap:
+def build_heatmap(
+    question: Question | None,
+    requirements: Requirements,
+    vendors: Sequence[tuple[int, str]],
+    answers: Mapping[int, Any],
+) -> CoverageHeatmap:
     """Build the heatmap for ``vendors`` (response id, name) in column order from their answers to ``question``."""
     if question is None:
         return CoverageHeatmap(None, "", "contributors", (), (), ())
@@ -106,10 +113,17 @@ def build_heatmap(question: Question | None, requirements: Requirements,
         cells = {item["locale"]: item for item in outcome.details.get("per_locale", [])}
         skipped = tuple(outcome.details.get("skipped", skipped))
         per_vendor.append(cells)
-        summaries.append(VendorCoverage(
-            response_id, name, outcome.score, outcome.details.get("ratio"),
-            sum(1 for c in cells.values() if c["ratio"] >= 1),
-            len(cells) if cells else _required_count(requirements, volumes), outcome.explanation))
+        summaries.append(
+            VendorCoverage(
+                response_id,
+                name,
+                outcome.score,
+                outcome.details.get("ratio"),
+                sum(1 for c in cells.values() if c["ratio"] >= 1),
+                len(cells) if cells else _required_count(requirements, volumes),
+                outcome.explanation,
+            )
+        )
     rows = []
     for locale_target in requirements.locales:
         # A row shows the locale's first volume target; a cell the vendor's weakest volume there.
@@ -119,8 +133,13 @@ def build_heatmap(question: Question | None, requirements: Requirements,
         cells = []
         for found in per_vendor:
             item = found.get(locale_target.locale)
-            cells.append(None if item is None else CoverageCell(
-                float(item["offered"]), float(item["required"]), float(item["ratio"]), heat_class(item["ratio"])))
+            cells.append(
+                None
+                if item is None
+                else CoverageCell(
+                    float(item["offered"]), float(item["required"]), float(item["ratio"]), heat_class(item["ratio"])
+                )
+            )
         rows.append(CoverageRow(locale_target.locale, float(needed), tuple(cells)))
     if not skipped:
         skipped = tuple(t.locale for t in requirements.locales if not any(getattr(t, v) for v in volumes))

@@ -9,6 +9,7 @@ Text a vendor or evaluator typed could be read as a formula by a spreadsheet pro
 text cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
 apostrophe (OWASP's advice for CSV injection); numbers stay numbers.
 """
+
 from __future__ import annotations
 
 import io
@@ -78,30 +79,66 @@ def _answer_text(question: Question | None, value: Any, files: list[str]) -> Any
 def _ranking(results: EvaluationResults) -> pd.DataFrame:
     rows = []
     for vendor in results.ranked + results.disqualified:
-        row = {"Rank": vendor.rank, "Vendor": vendor.vendor, "Response id": vendor.response_id,
-               "Status": "ranked" if vendor.rank else "not ranked: failed a must-have",
-               "Total (0-100)": round(vendor.total, 4)}
+        row = {
+            "Rank": vendor.rank,
+            "Vendor": vendor.vendor,
+            "Response id": vendor.response_id,
+            "Status": "ranked" if vendor.rank else "not ranked: failed a must-have",
+            "Total (0-100)": round(vendor.total, 4),
+        }
         row |= {f"{s.title} (0-100)": round(s.score, 4) for s in vendor.sections}
-        row |= {"Failed must-haves": "; ".join(f"{f.question_id}: {f.reason} ({f.detail})" for f in vendor.failures),
-                "Criteria scored by people": vendor.scored_by_people,
-                "Criteria awaiting evaluators": vendor.awaiting_people}
+        row |= {
+            "Failed must-haves": "; ".join(f"{f.question_id}: {f.reason} ({f.detail})" for f in vendor.failures),
+            "Criteria scored by people": vendor.scored_by_people,
+            "Criteria awaiting evaluators": vendor.awaiting_people,
+        }
         rows.append(row)
-    return pd.DataFrame(rows, columns=["Rank", "Vendor", "Response id", "Status", "Total (0-100)",
-                                       *[f"{s.title} (0-100)" for s in results.sections],
-                                       "Failed must-haves", "Criteria scored by people",
-                                       "Criteria awaiting evaluators"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "Rank",
+            "Vendor",
+            "Response id",
+            "Status",
+            "Total (0-100)",
+            *[f"{s.title} (0-100)" for s in results.sections],
+            "Failed must-haves",
+            "Criteria scored by people",
+            "Criteria awaiting evaluators",
+        ],
+    )
 
 
 def _criteria(results: EvaluationResults) -> pd.DataFrame:
     titles = {s.id: s.title for s in results.sections}
-    return pd.DataFrame([
-        {"Vendor": v.vendor, "Response id": v.response_id, "Section": titles.get(q.section_id, q.section_id),
-         "Question id": q.question_id, "Question": q.text, "Method": q.method,
-         "Score (0-4)": None if q.score is None else round(q.score, 4), "Points": round(q.points, 4),
-         "Explanation": q.explanation}
-        for v in results.ranked + results.disqualified for q in v.questions
-    ], columns=["Vendor", "Response id", "Section", "Question id", "Question", "Method", "Score (0-4)",
-                "Points", "Explanation"])
+    return pd.DataFrame(
+        [
+            {
+                "Vendor": v.vendor,
+                "Response id": v.response_id,
+                "Section": titles.get(q.section_id, q.section_id),
+                "Question id": q.question_id,
+                "Question": q.text,
+                "Method": q.method,
+                "Score (0-4)": None if q.score is None else round(q.score, 4),
+                "Points": round(q.points, 4),
+                "Explanation": q.explanation,
+            }
+            for v in results.ranked + results.disqualified
+            for q in v.questions
+        ],
+        columns=[
+            "Vendor",
+            "Response id",
+            "Section",
+            "Question id",
+            "Question",
+            "Method",
+            "Score (0-4)",
+            "Points",
+            "Explanation",
+        ],
+    )
 
 
 def spreadsheet_tables(evaluation: Evaluation, results: EvaluationResults | None = None) -> dict[str, pd.DataFrame]:
@@ -117,51 +154,99 @@ def spreadsheet_tables(evaluation: Evaluation, results: EvaluationResults | None
 
     files: dict[tuple[int, str], list[str]] = defaultdict(list)
     for rid, qid, name in db.session.execute(
-            sa.select(Attachment.response_id, Attachment.question_id, Attachment.filename)
-            .where(Attachment.response_id.in_(ids)).order_by(Attachment.id)):
+        sa.select(Attachment.response_id, Attachment.question_id, Attachment.filename)
+        .where(Attachment.response_id.in_(ids))
+        .order_by(Attachment.id)
+    ):
         files[(rid, qid)].append(name)
     answers, table_rows = [], []
     stored = db.session.execute(
-        sa.select(Answer.response_id, Answer.question_id, Answer.value, Answer.evidence_level, Answer.updated_at)
-        .where(Answer.response_id.in_(ids))).all()
+        sa.select(Answer.response_id, Answer.question_id, Answer.value, Answer.evidence_level, Answer.updated_at).where(
+            Answer.response_id.in_(ids)
+        )
+    ).all()
     stored.sort(key=lambda a: (order[a.response_id], position.get(a.question_id, len(position)), a.question_id))
     for rid, qid, value, level, updated in stored:
         question = questions.get(qid)
-        answers.append({
-            "Vendor": vendors[rid], "Response id": rid,
-            "Section": sections.get(question.section_id, "") if question else "", "Question id": qid,
-            "Question": question.text if question else "", "Answer": _answer_text(question, value, files[(rid, qid)]),
-            "Evidence files": "; ".join(files[(rid, qid)]), "Evidence level": str(level.value if level else ""),
-            "Updated at (UTC)": _utc(updated)})
+        answers.append(
+            {
+                "Vendor": vendors[rid],
+                "Response id": rid,
+                "Section": sections.get(question.section_id, "") if question else "",
+                "Question id": qid,
+                "Question": question.text if question else "",
+                "Answer": _answer_text(question, value, files[(rid, qid)]),
+                "Evidence files": "; ".join(files[(rid, qid)]),
+                "Evidence level": str(level.value if level else ""),
+                "Updated at (UTC)": _utc(updated),
+            }
+        )
         if question is not None and question.type == "table" and isinstance(value, list):
             for number, row in enumerate(value, start=1):
                 for column in question.columns:
-                    table_rows.append({"Vendor": vendors[rid], "Response id": rid, "Question id": qid,
-                                       "Row": number, "Column": column.label, "Value": row.get(column.id)})
+                    table_rows.append(
+                        {
+                            "Vendor": vendors[rid],
+                            "Response id": rid,
+                            "Question id": qid,
+                            "Row": number,
+                            "Column": column.label,
+                            "Value": row.get(column.id),
+                        }
+                    )
 
     people = db.session.execute(
-        sa.select(Score.response_id, Score.question_id, User.name, User.email, Score.value, Score.comment,
-                  Score.submitted_at)
+        sa.select(
+            Score.response_id, Score.question_id, User.name, User.email, Score.value, Score.comment, Score.submitted_at
+        )
         .join(User, User.id == Score.evaluator_id)
-        .where(Score.response_id.in_(ids), Score.submitted_at.is_not(None))).all()
+        .where(Score.response_id.in_(ids), Score.submitted_at.is_not(None))
+    ).all()
     people.sort(key=lambda s: (order[s.response_id], position.get(s.question_id, 0), s.email))
     given: dict[tuple[int, str], list[str]] = defaultdict(list)
     scores = []
     for rid, qid, name, email, value, comment, submitted in people:
         given[(rid, qid)].append(f"{name or email} {value}")
-        scores.append({"Vendor": vendors[rid], "Response id": rid, "Question id": qid,
-                       "Section": sections.get(questions[qid].section_id, "") if qid in questions else "",
-                       "Evaluator": name or email, "Evaluator e-mail": email, "Score (0-4)": value,
-                       "Comment": comment, "Submitted at (UTC)": _utc(submitted)})
+        scores.append(
+            {
+                "Vendor": vendors[rid],
+                "Response id": rid,
+                "Question id": qid,
+                "Section": sections.get(questions[qid].section_id, "") if qid in questions else "",
+                "Evaluator": name or email,
+                "Evaluator e-mail": email,
+                "Score (0-4)": value,
+                "Comment": comment,
+                "Submitted at (UTC)": _utc(submitted),
+            }
+        )
     settled = db.session.execute(
-        sa.select(ConsensusScore.response_id, ConsensusScore.question_id, ConsensusScore.value,
-                  ConsensusScore.rationale, User.name, User.email, ConsensusScore.set_at)
-        .join(User, User.id == ConsensusScore.set_by_id).where(ConsensusScore.response_id.in_(ids))).all()
+        sa.select(
+            ConsensusScore.response_id,
+            ConsensusScore.question_id,
+            ConsensusScore.value,
+            ConsensusScore.rationale,
+            User.name,
+            User.email,
+            ConsensusScore.set_at,
+        )
+        .join(User, User.id == ConsensusScore.set_by_id)
+        .where(ConsensusScore.response_id.in_(ids))
+    ).all()
     settled.sort(key=lambda c: (order[c.response_id], position.get(c.question_id, 0)))
-    consensus = [{"Vendor": vendors[rid], "Response id": rid, "Question id": qid, "Consensus score (0-4)": value,
-                  "Rationale": rationale, "Evaluators' scores": "; ".join(given[(rid, qid)]),
-                  "Set by": name or email, "Set at (UTC)": _utc(set_at)}
-                 for rid, qid, value, rationale, name, email, set_at in settled]
+    consensus = [
+        {
+            "Vendor": vendors[rid],
+            "Response id": rid,
+            "Question id": qid,
+            "Consensus score (0-4)": value,
+            "Rationale": rationale,
+            "Evaluators' scores": "; ".join(given[(rid, qid)]),
+            "Set by": name or email,
+            "Set at (UTC)": _utc(set_at),
+        }
+        for rid, qid, value, rationale, name, email, set_at in settled
+    ]
 
     def frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
         return pd.DataFrame(rows, columns=columns)
@@ -169,13 +254,48 @@ def spreadsheet_tables(evaluation: Evaluation, results: EvaluationResults | None
     tables = {
         "Ranking": _ranking(results),
         "Criteria": _criteria(results),
-        "Answers": frame(answers, ["Vendor", "Response id", "Section", "Question id", "Question", "Answer",
-                                   "Evidence files", "Evidence level", "Updated at (UTC)"]),
+        "Answers": frame(
+            answers,
+            [
+                "Vendor",
+                "Response id",
+                "Section",
+                "Question id",
+                "Question",
+                "Answer",
+                "Evidence files",
+                "Evidence level",
+                "Updated at (UTC)",
+            ],
+        ),
         "Answer tables": frame(table_rows, ["Vendor", "Response id", "Question id", "Row", "Column", "Value"]),
-        "Scores": frame(scores, ["Vendor", "Response id", "Question id", "Section", "Evaluator", "Evaluator e-mail",
-                                 "Score (0-4)", "Comment", "Submitted at (UTC)"]),
-        "Consensus": frame(consensus, ["Vendor", "Response id", "Question id", "Consensus score (0-4)", "Rationale",
-                                       "Evaluators' scores", "Set by", "Set at (UTC)"]),
+        "Scores": frame(
+            scores,
+            [
+                "Vendor",
+                "Response id",
+                "Question id",
+                "Section",
+                "Evaluator",
+                "Evaluator e-mail",
+                "Score (0-4)",
+                "Comment",
+                "Submitted at (UTC)",
+            ],
+        ),
+        "Consensus": frame(
+            consensus,
+            [
+                "Vendor",
+                "Response id",
+                "Question id",
+                "Consensus score (0-4)",
+                "Rationale",
+                "Evaluators' scores",
+                "Set by",
+                "Set at (UTC)",
+            ],
+        ),
     }
     return {name: _safe(table) for name, table in tables.items()}
 

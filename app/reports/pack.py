@@ -3,6 +3,7 @@
 Cover, executive summary, ranking, section comparison, coverage heatmap, robustness, one scorecard
 page per vendor, and the appendices (methodology, audit summary). Charts are SVG from matplotlib.
 """
+
 from __future__ import annotations
 
 import re
@@ -74,8 +75,7 @@ def vendor_scorecard(evaluation: Evaluation, results: EvaluationResults, vendor:
     return complete_scorecard(build_scorecard(results, vendor, comparison=comparison))
 
 
-def build_pack(evaluation: Evaluation, *, requested_by: str = "", timezone: str | None = None,
-               progress=None) -> Pack:
+def build_pack(evaluation: Evaluation, *, requested_by: str = "", timezone: str | None = None, progress=None) -> Pack:
     """Gather everything the pack shows; ``progress(done, total, message)`` hears about each step."""
     report = progress or (lambda done, total, message="": None)
     comparison = build_comparison(evaluation)
@@ -97,9 +97,14 @@ def build_pack(evaluation: Evaluation, *, requested_by: str = "", timezone: str 
     now = utcnow().astimezone(zone)
     deadline = evaluation.deadline.astimezone(zone)
     pack = Pack(
-        comparison=comparison, generated=f"{now:%d %b %Y %H:%M} {now.tzname()}", generated_for=requested_by,
-        summary=executive_summary(comparison), charts=pack_charts, cards=tuple(cards),
-        methodology=methodology(evaluation, comparison), audit=audit_summary(evaluation, zone),
+        comparison=comparison,
+        generated=f"{now:%d %b %Y %H:%M} {now.tzname()}",
+        generated_for=requested_by,
+        summary=executive_summary(comparison),
+        charts=pack_charts,
+        cards=tuple(cards),
+        methodology=methodology(evaluation, comparison),
+        audit=audit_summary(evaluation, zone),
         deadline=f"{deadline:%d %b %Y %H:%M} {deadline.tzname()}",
     )
     report(3 + len(vendors), steps, "Appendices gathered; laying out the PDF")
@@ -127,5 +132,9 @@ def comparison_pack_job(context, evaluation_id: int, requested_by: str = "", tim
         raise LookupError(f"evaluation {evaluation_id} no longer exists")
     pack = build_pack(evaluation, requested_by=requested_by, timezone=timezone, progress=context.progress)
     pdf = pack_pdf(pack, context.progress)
-    return JobOutput(data=pdf, filename=pack_filename(evaluation), mimetype="application/pdf",
-                     summary={"vendors": len(pack.comparison.vendors), "bytes": len(pdf)})
+    return JobOutput(
+        data=pdf,
+        filename=pack_filename(evaluation),
+        mimetype="application/pdf",
+        summary={"vendors": len(pack.comparison.vendors), "bytes": len(pdf)},
+    )

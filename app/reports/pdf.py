@@ -1,4 +1,5 @@
 """PDF rendering with WeasyPrint, fed plain data and cut off from files and the network."""
+
 from __future__ import annotations
 
 from flask import render_template

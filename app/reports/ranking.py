@@ -4,6 +4,7 @@ This module gathers plain data from the database (a fixed number of queries,
 whatever the number of vendors) and hands it to the pure engine in ``app.scoring``.
 The result is plain data too, for pages, PDF and spreadsheets alike.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -33,8 +34,10 @@ from app.scoring.aggregate import (
 from app.scoring.autoscorers import get_scorer
 from app.scoring.model import Requirements
 
-PEOPLE_RULE = ("rubric 0-4 read by the evaluators: the lead's consensus score where one was set, "
-               "otherwise the mean of the submitted scores")
+PEOPLE_RULE = (
+    "rubric 0-4 read by the evaluators: the lead's consensus score where one was set, "
+    "otherwise the mean of the submitted scores"
+)
 
 
 @dataclass(frozen=True)
@@ -48,15 +51,15 @@ class QuestionResult:
     question_id: str
     text: str
     section_id: str
-    method: str          # "auto: coverage", "consensus", "mean of 2 evaluators", "not scored yet", "price: absolute"
+    method: str  # "auto: coverage", "consensus", "mean of 2 evaluators", "not scored yet", "price: absolute"
     score: float | None  # 0..4
-    points: float        # contribution to the 0..100 total
+    points: float  # contribution to the 0..100 total
     explanation: str
-    rule: str = ""                  # the rule in words, with its parameters
-    weight: float = 1.0             # the question's weight within its section
-    question_share: float = 0.0     # weight ÷ the section's total question weight
-    section_share: float = 0.0      # the section's share of all criterion weights
-    evidence_level: str = ""        # self-attested, evidenced, verified; "" when unanswered
+    rule: str = ""  # the rule in words, with its parameters
+    weight: float = 1.0  # the question's weight within its section
+    question_share: float = 0.0  # weight ÷ the section's total question weight
+    section_share: float = 0.0  # the section's share of all criterion weights
+    evidence_level: str = ""  # self-attested, evidenced, verified; "" when unanswered
     findings: tuple[str, ...] = ()  # consistency checks on the answer's numbers
 
     @property
@@ -116,8 +119,11 @@ def _people_score(question_id: str, consensus: dict, scores: list[int]) -> tuple
         row = consensus[question_id]
         return float(row.value), "consensus", row.rationale
     if scores:
-        return mean(scores), f"mean of {len(scores)} evaluator{'s' if len(scores) > 1 else ''}", \
-            ", ".join(str(s) for s in scores)
+        return (
+            mean(scores),
+            f"mean of {len(scores)} evaluator{'s' if len(scores) > 1 else ''}",
+            ", ".join(str(s) for s in scores),
+        )
     return None, "not scored yet", "No evaluator has submitted a score; counts 0 until one does."
 
 
@@ -134,16 +140,22 @@ def describe_rule(question) -> str:
         volume = "contributors" if params.get("target", "min_contributors") == "min_contributors" else "hours"
         if params.get("hours_column"):
             volume = "contributors and hours (the lower of the two per locale)"
-        return (f"4 × the weakest required locale's share of its required {volume}, "
-                "min(1, committed ÷ required); the minimum over locales, so no locale can hide behind the others")
+        return (
+            f"4 × the weakest required locale's share of its required {volume}, "
+            "min(1, committed ÷ required); the minimum over locales, so no locale can hide behind the others"
+        )
     if name == "required_fraction":
         if params.get("volume"):
-            return (f"4 × share of the required locales where the vendor reaches the buyer's must-have share "
-                    f"(default half) of the {params['volume']} required there")
+            return (
+                f"4 × share of the required locales where the vendor reaches the buyer's must-have share "
+                f"(default half) of the {params['volume']} required there"
+            )
         return f"4 × share of the required {params.get('of', 'items')} the vendor offers"
     if name == "distribution_match":
-        return (f"4 × (1 − total variation distance) between the vendor's and the target {params.get('attribute', '')} "
-                "mix, averaged over every required locale (a locale left out scores 0; undisclosed left out)")
+        return (
+            f"4 × (1 − total variation distance) between the vendor's and the target {params.get('attribute', '')} "
+            "mix, averaged over every required locale (a locale left out scores 0; undisclosed left out)"
+        )
     if name == "threshold_bands":
         sign = "≥" if params.get("direction") == "at_least" else "≤"
         bands = ", ".join(f"{sign} {_number(t)} → {_number(s)}" for t, s in params.get("bands", ()))
@@ -153,11 +165,12 @@ def describe_rule(question) -> str:
         if question.type != "multi_choice":
             return f"points for the option chosen: {options}"
         combine = params.get("combine", "sum")
-        return f"points per option chosen: {options}" + (" (summed, at most 4)" if combine == "sum" else " (the best counts)")
+        return f"points per option chosen: {options}" + (
+            " (summed, at most 4)" if combine == "sum" else " (the best counts)"
+        )
     if name == "date_validity":
         days = params.get("min_days_after_award", 0)
-        when = ("the award date" if not days else f"{abs(days)} days {'after' if days > 0 else 'before'} "
-                "the award date")
+        when = "the award date" if not days else f"{abs(days)} days {'after' if days > 0 else 'before'} the award date"
         if question.type == "table":
             return f"the best entry still valid {when} counts (4, or its listed worth), else 0"
         return f"4 when the date is on or after {when}, else 0"
@@ -209,8 +222,9 @@ def follow_ups_hidden_by_answers(questionnaire, modalities, applicable: set[str]
     return hidden
 
 
-def score_answers(questionnaire, modalities, applicable: set[str], requirements: Requirements, given,
-                  consensus: dict, people: dict) -> ScoredAnswers:
+def score_answers(
+    questionnaire, modalities, applicable: set[str], requirements: Requirements, given, consensus: dict, people: dict
+) -> ScoredAnswers:
     """Score one response's questions: auto-scorers, evaluators' scores, hidden follow-ups.
 
     A follow-up hidden by the vendor's own answer (no pilot, so no pilot turnaround) scores its
@@ -221,8 +235,7 @@ def score_answers(questionnaire, modalities, applicable: set[str], requirements:
     """
     visible = [q for q in visible_questions(questionnaire, modalities, given) if q.section_id in applicable]
     questions = [q for q in visible if q.weight > 0 or q.must_have is not None]
-    hidden = [q for q in follow_ups_hidden_by_answers(questionnaire, modalities, applicable, given)
-              if q.weight > 0]
+    hidden = [q for q in follow_ups_hidden_by_answers(questionnaire, modalities, applicable, given) if q.weight > 0]
     scores: dict[str, float | None] = {}
     explained: dict[str, tuple[str, str]] = {}
     not_scored: dict[str, str] = {}
@@ -248,13 +261,14 @@ def score_answers(questionnaire, modalities, applicable: set[str], requirements:
         if parent in parents and parent in given:
             because += f" ({_answer_words(parents[parent], given[parent])})"
         scores[q.id] = 0.0
-        explained[q.id] = ("hidden follow-up", f"Not asked because of {because}: a follow-up that is not "
-                                               "offered scores 0, the minimum")
+        explained[q.id] = (
+            "hidden follow-up",
+            f"Not asked because of {because}: a follow-up that is not offered scores 0, the minimum",
+        )
     asked = {q.id for q in questions}
     listed = asked | {q.id for q in hidden}
     rows = [q for q in questionnaire.questions if q.id in listed]
-    specs = tuple(QuestionSpec(q.id, q.section_id, q.weight, _must_have(q) if q.id in asked else None)
-                  for q in rows)
+    specs = tuple(QuestionSpec(q.id, q.section_id, q.weight, _must_have(q) if q.id in asked else None) for q in rows)
     return ScoredAnswers(tuple(rows), scores, explained, specs, not_scored, by_people, awaiting)
 
 
@@ -273,17 +287,23 @@ def compute_results(evaluation: Evaluation) -> EvaluationResults:
     requirements = Requirements.from_dict(evaluation.requirements or {})
     applicable = {section.id for section in active_sections(evaluation)}
     price = pricing.load_settings(evaluation)
-    weights = dict(db.session.execute(
-        sa.select(SectionWeight.section_id, SectionWeight.weight).where(SectionWeight.evaluation_id == evaluation.id)
-    ).all())
+    weights = dict(
+        db.session.execute(
+            sa.select(SectionWeight.section_id, SectionWeight.weight).where(
+                SectionWeight.evaluation_id == evaluation.id
+            )
+        ).all()
+    )
     section_specs = tuple(
         SectionSpec(id=s.id, title=s.title, weight=weights.get(s.id, s.weight))
-        for s in questionnaire.sections if s.id in applicable
+        for s in questionnaire.sections
+        if s.id in applicable
     ) + ((SectionSpec(PRICE_CRITERION, PRICE_TITLE, price.weight),) if price.scored else ())
     responses = db.session.execute(
         sa.select(Response.id, Response.status, Organisation.name)
         .join(Organisation, Organisation.id == Response.vendor_organisation_id)
-        .where(Response.evaluation_id == evaluation.id).order_by(Response.id)
+        .where(Response.evaluation_id == evaluation.id)
+        .order_by(Response.id)
     ).all()
     submitted = {rid: name for rid, status, name in responses if status == ResponseStatus.SUBMITTED}
     not_submitted = tuple(name for rid, status, name in responses if status != ResponseStatus.SUBMITTED)
@@ -291,8 +311,9 @@ def compute_results(evaluation: Evaluation) -> EvaluationResults:
     answers: dict[int, dict[str, object]] = defaultdict(dict)
     levels: dict[int, dict[str, str]] = defaultdict(dict)
     for rid, qid, value, level in db.session.execute(
-        sa.select(Answer.response_id, Answer.question_id, Answer.value, Answer.evidence_level)
-        .where(Answer.response_id.in_(submitted))
+        sa.select(Answer.response_id, Answer.question_id, Answer.value, Answer.evidence_level).where(
+            Answer.response_id.in_(submitted)
+        )
     ):
         answers[rid][qid] = value
         if value not in (None, "", []):
@@ -312,11 +333,17 @@ def compute_results(evaluation: Evaluation) -> EvaluationResults:
     # (only bids that can win set the lowest price).
     scored: dict[int, ScoredAnswers] = {}
     for rid in submitted:
-        scored[rid] = score_answers(questionnaire, evaluation.modalities, applicable, requirements,
-                                    answers[rid], consensus[rid], people[rid])
-    competing = [rid for rid, done in scored.items()
-                 if not check_must_haves(done.specs, answers[rid], done.scores, done.not_scored)]
-    prices = pricing.score_prices({rid: pricing.vendor_cost(answers[rid], price) for rid in submitted}, price, competing)
+        scored[rid] = score_answers(
+            questionnaire, evaluation.modalities, applicable, requirements, answers[rid], consensus[rid], people[rid]
+        )
+    competing = [
+        rid
+        for rid, done in scored.items()
+        if not check_must_haves(done.specs, answers[rid], done.scores, done.not_scored)
+    ]
+    prices = pricing.score_prices(
+        {rid: pricing.vendor_cost(answers[rid], price) for rid in submitted}, price, competing
+    )
 
     results, details = {}, {}
     for rid, vendor in submitted.items():
@@ -344,27 +371,54 @@ def compute_results(evaluation: Evaluation) -> EvaluationResults:
                 mass[spec.section_id] += spec.weight
         found = answer_findings(questions, given)
         level_of = levels[rid] | ({price_id: levels[rid].get(pricing.PRICE_QUESTION, "")} if price.scored else {})
-        details[rid] = (vendor, tuple(
-            QuestionResult(
-                c.question_id, texts[c.question_id], c.section_id, explained[c.question_id][0], c.score, c.points,
-                explained[c.question_id][1], rule=rules[c.question_id], weight=question_weights[c.question_id],
-                question_share=(question_weights[c.question_id] / mass[c.section_id]) if mass[c.section_id] else 0.0,
-                section_share=shares.get(c.section_id, 0.0), evidence_level=level_of.get(c.question_id, ""),
-                findings=tuple(f.message for f in found.get(c.question_id, ())),
-            )
-            for c in outcome.contributions
-        ), by_people, awaiting)
+        details[rid] = (
+            vendor,
+            tuple(
+                QuestionResult(
+                    c.question_id,
+                    texts[c.question_id],
+                    c.section_id,
+                    explained[c.question_id][0],
+                    c.score,
+                    c.points,
+                    explained[c.question_id][1],
+                    rule=rules[c.question_id],
+                    weight=question_weights[c.question_id],
+                    question_share=(question_weights[c.question_id] / mass[c.section_id])
+                    if mass[c.section_id]
+                    else 0.0,
+                    section_share=shares.get(c.section_id, 0.0),
+                    evidence_level=level_of.get(c.question_id, ""),
+                    findings=tuple(f.message for f in found.get(c.question_id, ())),
+                )
+                for c in outcome.contributions
+            ),
+            by_people,
+            awaiting,
+        )
 
     ranking = rank(results)
 
     def vendor_result(rid: int, position: int | None) -> VendorResult:
         vendor, question_results, by_people, awaiting = details[rid]
         outcome = results[rid]
-        return VendorResult(rid, vendor, outcome.total, position, outcome.sections, question_results,
-                            outcome.disqualified, by_people, awaiting, prices.get(rid))
+        return VendorResult(
+            rid,
+            vendor,
+            outcome.total,
+            position,
+            outcome.sections,
+            question_results,
+            outcome.disqualified,
+            by_people,
+            awaiting,
+            prices.get(rid),
+        )
 
     return EvaluationResults(
-        evaluation_id=evaluation.id, title=evaluation.title, buyer=evaluation.organisation.name,
+        evaluation_id=evaluation.id,
+        title=evaluation.title,
+        buyer=evaluation.organisation.name,
         questionnaire=f"{evaluation.questionnaire.title} v{evaluation.questionnaire.version}",
         sections=section_specs,
         ranked=tuple(vendor_result(r.key, r.rank) for r in ranking.ranked),

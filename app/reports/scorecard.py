@@ -1,4 +1,5 @@
 """The plain data of a one-page vendor scorecard."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,8 +43,9 @@ class Scorecard:
     samples: object | None = None  # app.sample_batches.findings.SampleSummary, when the vendor sent a batch
 
 
-def build_scorecard(results: EvaluationResults, vendor: VendorResult, *, top: int = 3,
-                    comparison: Comparison | None = None) -> Scorecard:
+def build_scorecard(
+    results: EvaluationResults, vendor: VendorResult, *, top: int = 3, comparison: Comparison | None = None
+) -> Scorecard:
     """Strengths and risks are the highest- and lowest-scored criteria that carry weight.
 
     With ``comparison`` the card also lists every must-have with its status and the vendor's
@@ -54,17 +56,32 @@ def build_scorecard(results: EvaluationResults, vendor: VendorResult, *, top: in
     strengths = tuple(q for q in by_score if (q.score or 0) >= 3)[:top]
     risks = tuple(q for q in reversed(by_score) if (q.score or 0) <= 2)[:top]
     coverage = tuple(q for q in vendor.questions if q.method == "auto: coverage")
-    card = Scorecard(results.title, results.buyer, results.questionnaire, vendor, len(results.ranked),
-                     strengths, risks, coverage)
+    card = Scorecard(
+        results.title, results.buyer, results.questionnaire, vendor, len(results.ranked), strengths, risks, coverage
+    )
     if comparison is None:
         return card
     column = next(i for i, v in enumerate(comparison.vendors) if v.response_id == vendor.response_id)
-    must_haves = tuple(MustHaveStatus(row.question_id, row.text, row.reason, row.statuses[column])
-                       for row in comparison.must_haves)
+    must_haves = tuple(
+        MustHaveStatus(row.question_id, row.text, row.reason, row.statuses[column]) for row in comparison.must_haves
+    )
     summary, locales = comparison.coverage.for_vendor(vendor.response_id)
     more = 0
     if len(locales) > CARD_LOCALES:
         locales = tuple(sorted(locales, key=lambda item: item[1].ratio if item[1] else -1.0)[:CARD_LOCALES])
         more = len(comparison.coverage.rows) - CARD_LOCALES
-    return Scorecard(card.evaluation, card.buyer, card.questionnaire, vendor, card.vendors_ranked, strengths, risks,
-                     coverage, must_haves, summary, locales, comparison.coverage.unit, coverage_more=more)
+    return Scorecard(
+        card.evaluation,
+        card.buyer,
+        card.questionnaire,
+        vendor,
+        card.vendors_ranked,
+        strengths,
+        risks,
+        coverage,
+        must_haves,
+        summary,
+        locales,
+        comparison.coverage.unit,
+        coverage_more=more,
+    )

@@ -4,6 +4,7 @@ Works on the section level of the ranking: each ranked vendor's section scores (
 0..1) and the sections' weight shares, handed to :mod:`app.scoring.robustness`. Vendors that failed
 a must-have are left out: they cannot win whatever the weights.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -66,8 +67,9 @@ class Robustness:
         return min(changing, key=lambda s: abs(s.change)) if changing else None
 
 
-def assess(results: EvaluationResults, *, seed: int = ACCEPTABILITY_SEED,
-           draws: int = ACCEPTABILITY_DRAWS) -> Robustness:
+def assess(
+    results: EvaluationResults, *, seed: int = ACCEPTABILITY_SEED, draws: int = ACCEPTABILITY_DRAWS
+) -> Robustness:
     """Critical weight change per section and rank acceptability over ``draws`` seeded weight draws."""
     ranked = results.ranked
     empty = Robustness(None, (), (), draws, seed, DEFAULT_CONCENTRATION, "")
@@ -84,8 +86,14 @@ def assess(results: EvaluationResults, *, seed: int = ACCEPTABILITY_SEED,
     changes = critical_weight_changes(scores, shares, keys, section_ids)
     titles = {s.id: s.title for s in ranked[0].sections}
     sections = tuple(
-        WeightSensitivity(c.criterion, titles[c.criterion], c.current_weight, c.new_weight, c.delta,
-                          names.get(c.new_winner) if c.new_winner is not None else None)
+        WeightSensitivity(
+            c.criterion,
+            titles[c.criterion],
+            c.current_weight,
+            c.new_weight,
+            c.delta,
+            names.get(c.new_winner) if c.new_winner is not None else None,
+        )
         for c in changes
     )
     shares_by_rank = rank_acceptability(scores, shares, keys, section_ids, seed=seed, n=draws)
@@ -94,6 +102,4 @@ def assess(results: EvaluationResults, *, seed: int = ACCEPTABILITY_SEED,
         for i, key in enumerate(shares_by_rank.vendors)
     )
     winner_index = int(np.flatnonzero(scores @ shares >= (scores @ shares).max() - 1e-12)[0])
-    return Robustness(names[keys[winner_index]], sections, acceptability, draws, seed,
-                      shares_by_rank.concentration, "")
-
+    return Robustness(names[keys[winner_index]], sections, acceptability, draws, seed, shares_by_rank.concentration, "")

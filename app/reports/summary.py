@@ -1,4 +1,5 @@
 """The executive summary: a handful of sentences leadership reads before any table."""
+
 from __future__ import annotations
 
 from app.reports.comparison import Comparison
@@ -19,8 +20,10 @@ def _winner_sentence(comparison: Comparison) -> str | None:
     second = ranked[1]
     if second.rank == first.rank:
         return f"{first.vendor} and {second.vendor} share first place with {first.total:.1f} of 100."
-    return (f"{first.vendor} leads with {first.total:.1f} of 100, {first.total - second.total:.1f} points ahead "
-            f"of {second.vendor} ({second.total:.1f}).")
+    return (
+        f"{first.vendor} leads with {first.total:.1f} of 100, {first.total - second.total:.1f} points ahead "
+        f"of {second.vendor} ({second.total:.1f})."
+    )
 
 
 def _robustness_sentences(comparison: Comparison) -> list[str]:
@@ -35,11 +38,13 @@ def _robustness_sentences(comparison: Comparison) -> list[str]:
         sentences.append(
             f"The smallest weight change that changes the winner: {closest.title} from "
             f"{closest.weight_share:.0%} to {closest.new_share:.0%} of the total weight "
-            f"({closest.change * 100:+.1f} points) makes {closest.new_winner} the winner.")
+            f"({closest.change * 100:+.1f} points) makes {closest.new_winner} the winner."
+        )
     leader = max(robustness.acceptability, key=lambda row: row.first_place)
     sentences.append(
         f"With the weights redrawn at random around the buyer's {robustness.draws:,} times, {leader.vendor} "
-        f"comes first in {leader.first_place:.0%} of the draws.")
+        f"comes first in {leader.first_place:.0%} of the draws."
+    )
     return sentences
 
 
@@ -48,16 +53,22 @@ def _agreement_sentence(comparison: Comparison) -> str | None:
     if not agreement.evaluators:
         return None
     if agreement.alpha is None:
-        text = (f"Evaluator agreement cannot be assessed yet ({agreement.scored_answers} answers scored by two "
-                f"or more evaluators).")
+        text = (
+            f"Evaluator agreement cannot be assessed yet ({agreement.scored_answers} answers scored by two "
+            f"or more evaluators)."
+        )
     else:
-        text = (f"Evaluator agreement (Krippendorff's alpha, ordinal) is {agreement.alpha:.2f}: {agreement.label}, "
-                f"over {agreement.scored_answers} answers scored by two or more evaluators.")
+        text = (
+            f"Evaluator agreement (Krippendorff's alpha, ordinal) is {agreement.alpha:.2f}: {agreement.label}, "
+            f"over {agreement.scored_answers} answers scored by two or more evaluators."
+        )
     if agreement.gaps:
         settled = sum(1 for gap in agreement.gaps if gap.consensus is not None)
         many = len(agreement.gaps) != 1
-        text += (f" {len(agreement.gaps)} answer{'s' if many else ''} had scores 2 or more points apart; "
-                 f"{settled} settled by consensus.")
+        text += (
+            f" {len(agreement.gaps)} answer{'s' if many else ''} had scores 2 or more points apart; "
+            f"{settled} settled by consensus."
+        )
     return text
 
 
@@ -73,8 +84,7 @@ def executive_summary(comparison: Comparison) -> tuple[str, ...]:
     if winner:
         sentences.append(winner)
     if results.disqualified:
-        sentences.append(
-            f"Shown apart for failing a must-have: {_names(v.vendor for v in results.disqualified)}.")
+        sentences.append(f"Shown apart for failing a must-have: {_names(v.vendor for v in results.disqualified)}.")
     sentences += _robustness_sentences(comparison)
     coverage = comparison.coverage
     if coverage.available and results.ranked:
@@ -83,7 +93,8 @@ def executive_summary(comparison: Comparison) -> tuple[str, ...]:
             sentences.append(
                 f"{best.vendor} commits the required {coverage.unit} in full in {best.locales_met} of "
                 f"{best.locales_required} required locales (its weakest locale at {best.weakest_ratio:.0%} "
-                "of the requirement).")
+                "of the requirement)."
+            )
     agreement = _agreement_sentence(comparison)
     if agreement:
         sentences.append(agreement)

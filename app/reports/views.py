@@ -1,4 +1,5 @@
 """Ranking and comparison pages, PDF scorecards and packs, spreadsheet exports."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response as HttpResponse, abort, redirect, render_template, url_for
@@ -38,8 +39,9 @@ def comparison(evaluation_id: int):
     if not permissions.may_see_results(current_user, evaluation):
         return render_template("reports/sealed.html", evaluation=evaluation), 403
     found = build_comparison(evaluation)
-    return render_template("reports/comparison.html", evaluation=evaluation, comparison=found,
-                           summary=executive_summary(found))
+    return render_template(
+        "reports/comparison.html", evaluation=evaluation, comparison=found, summary=executive_summary(found)
+    )
 
 
 @bp.post("/<int:evaluation_id>/comparison/pack")
@@ -47,12 +49,24 @@ def start_pack(evaluation_id: int):
     evaluation = evaluation_or_404(evaluation_id, permissions.can_view_results)
     if not permissions.may_see_results(current_user, evaluation):
         return render_template("reports/sealed.html", evaluation=evaluation), 403
-    job = enqueue(PACK_JOB, owner=current_user, title=f"Comparison pack · {evaluation.title}",
-                  evaluation_id=evaluation.id,
-                  params={"evaluation_id": evaluation.id, "requested_by": current_user.display_name,
-                          "timezone": current_user.timezone or "UTC"})
-    audit.record("export.requested", actor=current_user, evaluation_id=evaluation.id, subject=f"job:{job.id}",
-                 details={"kind": PACK_JOB})
+    job = enqueue(
+        PACK_JOB,
+        owner=current_user,
+        title=f"Comparison pack · {evaluation.title}",
+        evaluation_id=evaluation.id,
+        params={
+            "evaluation_id": evaluation.id,
+            "requested_by": current_user.display_name,
+            "timezone": current_user.timezone or "UTC",
+        },
+    )
+    audit.record(
+        "export.requested",
+        actor=current_user,
+        evaluation_id=evaluation.id,
+        subject=f"job:{job.id}",
+        details={"kind": PACK_JOB},
+    )
     return redirect(url_for("jobs.show", job_id=job.id))
 
 
@@ -67,10 +81,14 @@ def scorecard(evaluation_id: int, response_id: int):
         abort(404)
     card = vendor_scorecard(evaluation, results, vendor)
     pdf = render_pdf("reports/scorecard_pdf.html", card=card)
-    audit.record("export.downloaded", actor=current_user, evaluation_id=evaluation.id,
-                 subject=f"scorecard:{response_id}")
-    return HttpResponse(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="scorecard-{safe_filename(vendor.vendor)}.pdf"'})
+    audit.record(
+        "export.downloaded", actor=current_user, evaluation_id=evaluation.id, subject=f"scorecard:{response_id}"
+    )
+    return HttpResponse(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="scorecard-{safe_filename(vendor.vendor)}.pdf"'},
+    )
 
 
 @bp.get("/<int:evaluation_id>/export.<any(xlsx, zip):fmt>")
@@ -82,7 +100,11 @@ def export(evaluation_id: int, fmt: str):
     mimetype, write = EXPORT_FORMATS[fmt]
     data = write(exports.spreadsheet_tables(evaluation))
     filename = f"evaluation-{evaluation.id}-{safe_filename(evaluation.title)}.{fmt if fmt == 'xlsx' else 'csv.zip'}"
-    audit.record("export.downloaded", actor=current_user, evaluation_id=evaluation.id,
-                 subject=f"spreadsheet:{fmt}", details={"file": filename})
-    return HttpResponse(data, mimetype=mimetype,
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    audit.record(
+        "export.downloaded",
+        actor=current_user,
+        evaluation_id=evaluation.id,
+        subject=f"spreadsheet:{fmt}",
+        details={"file": filename},
+    )
+    return HttpResponse(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

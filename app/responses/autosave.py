@@ -6,6 +6,7 @@ is invalid, what someone else changed meanwhile, and the revisions to start from
 a conflicted or invalid question keeps its old revision, so a later background save can
 never overwrite a colleague's answer without the vendor choosing to.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -52,8 +53,16 @@ def payload(response: Response, questionnaire, result: SaveResult, sent: list[st
         "errors": result.errors,
         "conflicts": [conflict_view(by_id[c.question_id], c) for c in result.conflicts],
         "revisions": {qid: stored[qid].revision if qid in stored else 0 for qid in sent if qid not in failed},
-        "progress": {section_id: {"answered": p.answered, "total": p.total, "required_answered": p.required_answered,
-                                  "required": p.required, "label": p.label} for section_id, p in progress.items()},
+        "progress": {
+            section_id: {
+                "answered": p.answered,
+                "total": p.total,
+                "required_answered": p.required_answered,
+                "required": p.required,
+                "label": p.label,
+            }
+            for section_id, p in progress.items()
+        },
         "visible": [question.id for question in questions],
         "saved_at": local_datetime(utcnow(), "%H:%M"),
         "message": f"{problems} answer(s) need attention" if problems else "Saved",

@@ -7,6 +7,7 @@ refused, and so is a polyglot, one file that two programs read as two different 
 is also a ZIP archive, a PNG with a ZIP appended). Downloads go out as attachments under a safe name
 whose extension and content type come from the detected type, never from what the vendor sent.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Response as FlaskResponse
-from flask import current_app
+from flask import Response as FlaskResponse, current_app
 
 from app import audit
 from app.extensions import db
@@ -39,24 +39,87 @@ CONTENT_TYPES = {
     "txt": "text/plain",
 }
 # The extension a downloaded file gets for each detected type.
-DOWNLOAD_EXTENSIONS = {"pdf": "pdf", "png": "png", "jpeg": "jpg", "docx": "docx", "xlsx": "xlsx", "csv": "csv",
-                       "txt": "txt"}
+DOWNLOAD_EXTENSIONS = {
+    "pdf": "pdf",
+    "png": "png",
+    "jpeg": "jpg",
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "csv": "csv",
+    "txt": "txt",
+}
 # What a question accepts when its questionnaire does not say.
 DEFAULT_KINDS = ("pdf", "docx", "xlsx", "csv", "txt", "png", "jpeg")
 # File name extension -> the type its content must be.
-EXTENSIONS = {"pdf": "pdf", "png": "png", "jpg": "jpeg", "jpeg": "jpeg", "docx": "docx", "xlsx": "xlsx",
-              "csv": "csv", "txt": "txt"}
+EXTENSIONS = {
+    "pdf": "pdf",
+    "png": "png",
+    "jpg": "jpeg",
+    "jpeg": "jpeg",
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "csv": "csv",
+    "txt": "txt",
+}
 # Named so the vendor learns why, not only that: never accepted, whatever the question allows.
-SCRIPT_EXTENSIONS = frozenset({
-    "bat", "cmd", "com", "exe", "dll", "msi", "scr", "pif", "cpl", "jar", "js", "mjs", "jse", "vbs", "vbe",
-    "wsf", "wsh", "hta", "ps1", "psm1", "sh", "bash", "zsh", "py", "pyc", "pl", "rb", "php", "lnk", "reg",
-    "html", "htm", "xhtml", "shtml", "svg", "svgz", "xml", "xsl", "swf", "app", "apk", "dmg", "elf", "bin",
-})
+SCRIPT_EXTENSIONS = frozenset(
+    {
+        "bat",
+        "cmd",
+        "com",
+        "exe",
+        "dll",
+        "msi",
+        "scr",
+        "pif",
+        "cpl",
+        "jar",
+        "js",
+        "mjs",
+        "jse",
+        "vbs",
+        "vbe",
+        "wsf",
+        "wsh",
+        "hta",
+        "ps1",
+        "psm1",
+        "sh",
+        "bash",
+        "zsh",
+        "py",
+        "pyc",
+        "pl",
+        "rb",
+        "php",
+        "lnk",
+        "reg",
+        "html",
+        "htm",
+        "xhtml",
+        "shtml",
+        "svg",
+        "svgz",
+        "xml",
+        "xsl",
+        "swf",
+        "app",
+        "apk",
+        "dmg",
+        "elf",
+        "bin",
+    }
+)
 MACRO_EXTENSIONS = frozenset({"docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppsm", "ppam", "sldm"})
 # Office files are ZIP archives; the part that only that kind of document has tells them apart.
 _OOXML_MARKERS = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
-_MACRO_MARKERS = (b"vbaproject", b"macroenabled", b"vnd.ms-office.vba", b"vnd.ms-excel.sheet.macro",
-                  b"vnd.ms-word.document.macro")
+_MACRO_MARKERS = (
+    b"vbaproject",
+    b"macroenabled",
+    b"vnd.ms-office.vba",
+    b"vnd.ms-excel.sheet.macro",
+    b"vnd.ms-word.document.macro",
+)
 _TYPES_XML_LIMIT = 1024 * 1024
 # A text file that a browser would run or render: refused even under a .txt or .csv name.
 _MARKUP = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<svg|<script|<\?xml|<body|<iframe)|^#!", re.IGNORECASE)
@@ -74,11 +137,11 @@ def _has_zip_directory(data: bytes) -> bool:
     """
     position = data.find(b"PK\x05\x06")
     while position != -1:
-        record = data[position:position + 22]
+        record = data[position : position + 22]
         if len(record) == 22:
             size, offset = struct.unpack("<II", record[12:20])
             starts = {offset, position - size}
-            if any(0 <= start <= len(data) - 4 and data[start:start + 4] == b"PK\x01\x02" for start in starts):
+            if any(0 <= start <= len(data) - 4 and data[start : start + 4] == b"PK\x01\x02" for start in starts):
                 return True
         position = data.find(b"PK\x05\x06", position + 1)
     return False
@@ -205,17 +268,24 @@ def check_file(filename: str, data: bytes, allowed: tuple[str, ...]) -> str:
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     allowed_text = _extensions_for(allowed)
     if extension in SCRIPT_EXTENSIONS:
-        raise EvidenceRejected(f"'{name}' cannot be accepted: scripts, programs and web pages (.{extension}) are "
-                               f"never accepted as evidence; allowed: {allowed_text}.")
+        raise EvidenceRejected(
+            f"'{name}' cannot be accepted: scripts, programs and web pages (.{extension}) are "
+            f"never accepted as evidence; allowed: {allowed_text}."
+        )
     if extension in MACRO_EXTENSIONS:
-        raise EvidenceRejected(f"'{name}' cannot be accepted: Office files with macros (.{extension}) are not "
-                               "accepted; save it as .docx or .xlsx without macros.")
+        raise EvidenceRejected(
+            f"'{name}' cannot be accepted: Office files with macros (.{extension}) are not "
+            "accepted; save it as .docx or .xlsx without macros."
+        )
     if not extension:
-        raise EvidenceRejected(f"'{name}' cannot be accepted: the file name needs an extension; "
-                               f"allowed: {allowed_text}.")
+        raise EvidenceRejected(
+            f"'{name}' cannot be accepted: the file name needs an extension; allowed: {allowed_text}."
+        )
     if EXTENSIONS.get(extension) not in allowed:
-        raise EvidenceRejected(f"'{name}' cannot be accepted: .{extension} files are not accepted for this "
-                               f"question; allowed: {allowed_text}.")
+        raise EvidenceRejected(
+            f"'{name}' cannot be accepted: .{extension} files are not accepted for this "
+            f"question; allowed: {allowed_text}."
+        )
     try:
         kind = detect_type(data)
     except EvidenceRejected as reason:
@@ -224,8 +294,10 @@ def check_file(filename: str, data: bytes, allowed: tuple[str, ...]) -> str:
     if kind == "txt" and claimed == "csv":
         kind = "csv"
     if kind != claimed:
-        raise EvidenceRejected(f"'{name}' cannot be accepted: its name says {extension.upper()} but its content is "
-                               f"{kind.upper()}. Upload the right file, or give it the extension of what it is.")
+        raise EvidenceRejected(
+            f"'{name}' cannot be accepted: its name says {extension.upper()} but its content is "
+            f"{kind.upper()}. Upload the right file, or give it the extension of what it is."
+        )
     return kind
 
 
@@ -241,12 +313,14 @@ def file_path(attachment: Attachment) -> Path:
 
 def _sync_answer(response: Response, question_id: str, user: User) -> None:
     files = db.session.scalars(
-        sa.select(Attachment).where(Attachment.response_id == response.id, Attachment.question_id == question_id)
+        sa.select(Attachment)
+        .where(Attachment.response_id == response.id, Attachment.question_id == question_id)
         .order_by(Attachment.id)
     ).all()
     value = [{"id": f.id, "name": f.filename, "sha256": f.sha256, "size": f.size} for f in files] or None
     answer = db.session.scalar(
-        sa.select(Answer).where(Answer.response_id == response.id, Answer.question_id == question_id))
+        sa.select(Answer).where(Answer.response_id == response.id, Answer.question_id == question_id)
+    )
     if answer is None:
         if value is not None:
             db.session.add(Answer(response_id=response.id, question_id=question_id, value=value, updated_by_id=user.id))
@@ -256,8 +330,9 @@ def _sync_answer(response: Response, question_id: str, user: User) -> None:
     answer.updated_by_id = user.id
 
 
-def add_evidence(response: Response, question, *, filename: str, data: bytes, user: User,
-                 now: datetime | None = None) -> Attachment:
+def add_evidence(
+    response: Response, question, *, filename: str, data: bytes, user: User, now: datetime | None = None
+) -> Attachment:
     """Store one evidence file for a file question; nothing changes when it is refused."""
     check_open(response, now)
     spec = question.file
@@ -271,16 +346,26 @@ def add_evidence(response: Response, question, *, filename: str, data: bytes, us
     stored_name = uuid.uuid4().hex
     safe_name = display_name(filename) or f"evidence.{DOWNLOAD_EXTENSIONS[kind]}"
     attachment = Attachment(
-        response_id=response.id, question_id=question.id, filename=safe_name, stored_name=stored_name,
-        content_type=CONTENT_TYPES[kind], size=len(data), sha256=digest, uploaded_by_id=user.id,
+        response_id=response.id,
+        question_id=question.id,
+        filename=safe_name,
+        stored_name=stored_name,
+        content_type=CONTENT_TYPES[kind],
+        size=len(data),
+        sha256=digest,
+        uploaded_by_id=user.id,
     )
     db.session.add(attachment)
     db.session.flush()
     (_folder() / stored_name).write_bytes(data)
     _sync_answer(response, question.id, user)
-    audit.record("evidence.uploaded", actor=user, evaluation_id=response.evaluation_id,
-                 subject=f"response:{response.id}:{question.id}",
-                 details={"attachment": attachment.id, "sha256": digest, "size": len(data)})
+    audit.record(
+        "evidence.uploaded",
+        actor=user,
+        evaluation_id=response.evaluation_id,
+        subject=f"response:{response.id}:{question.id}",
+        details={"attachment": attachment.id, "sha256": digest, "size": len(data)},
+    )
     return attachment
 
 
@@ -293,6 +378,11 @@ def remove_evidence(attachment: Attachment, *, user: User) -> Path:
     db.session.delete(attachment)
     db.session.flush()
     _sync_answer(response, question_id, user)
-    audit.record("evidence.removed", actor=user, evaluation_id=response.evaluation_id,
-                 subject=f"response:{response.id}:{question_id}", details={"sha256": attachment.sha256})
+    audit.record(
+        "evidence.removed",
+        actor=user,
+        evaluation_id=response.evaluation_id,
+        subject=f"response:{response.id}:{question_id}",
+        details={"sha256": attachment.sha256},
+    )
     return path

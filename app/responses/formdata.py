@@ -4,6 +4,7 @@ Field names: ``q.<QID>`` for a single value, repeated for multi-choice,
 ``q.<QID>.<row>.<column>`` for table cells, and ``rev.<QID>`` carrying the revision
 the editor started from (its presence also says the question was on the page).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -40,7 +41,7 @@ def _table_rows(form: MultiDict, question) -> list[dict[str, str]]:
     for key in form:
         if not key.startswith(prefix):
             continue
-        row_part, _, column = key[len(prefix):].partition(".")
+        row_part, _, column = key[len(prefix) :].partition(".")
         if row_part.isdigit() and column:
             rows.setdefault(int(row_part), {})[column] = form.get(key, "")
     return [rows[index] for index in sorted(rows)]
@@ -85,8 +86,11 @@ def answer_summary(question, value: Any) -> str:
         return ", ".join(labels.get(v, str(v)) for v in value)
     if question.type == "table":
         columns = [column.id for column in question.columns]
-        rows = [" · ".join("" if row.get(c) in (None, "") else _plain(row.get(c)) for c in columns)
-                for row in value if any(row.get(c) not in (None, "") for c in columns)]
+        rows = [
+            " · ".join("" if row.get(c) in (None, "") else _plain(row.get(c)) for c in columns)
+            for row in value
+            if any(row.get(c) not in (None, "") for c in columns)
+        ]
         return " | ".join(rows) or "(no rows)"
     if question.type == "file":
         return ", ".join(item.get("name", "?") for item in value)

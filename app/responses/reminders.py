@@ -5,6 +5,7 @@ each reminder once per deadline (recorded in ``sent_reminder``; a moved deadline
 afresh). A run that finds several steps due at once (a vendor invited two days before the
 deadline) sends only the closest one, so nobody gets three reminders in one morning.
 """
+
 from __future__ import annotations
 
 import sys
@@ -38,16 +39,22 @@ def due_reminders(now: datetime, days: tuple[int, ...] = REMINDER_DAYS) -> list[
     (and every closer one) has not gone out yet for the current deadline."""
     horizon = now + timedelta(days=max(days))
     rows = db.session.execute(
-        sa.select(Response.id, Evaluation.id, Evaluation.deadline).join(Evaluation, Response.evaluation_id == Evaluation.id)
-        .where(Response.status == ResponseStatus.DRAFT, Evaluation.status == EvaluationStatus.OPEN,
-               Evaluation.deadline > now, Evaluation.deadline <= horizon)
+        sa.select(Response.id, Evaluation.id, Evaluation.deadline)
+        .join(Evaluation, Response.evaluation_id == Evaluation.id)
+        .where(
+            Response.status == ResponseStatus.DRAFT,
+            Evaluation.status == EvaluationStatus.OPEN,
+            Evaluation.deadline > now,
+            Evaluation.deadline <= horizon,
+        )
         .order_by(Evaluation.deadline, Response.id)
     ).all()
     sent: dict[int, list[tuple[int, datetime]]] = {}
     if rows:
         for response_id, step, deadline in db.session.execute(
-            sa.select(SentReminder.response_id, SentReminder.days_before, SentReminder.deadline)
-            .where(SentReminder.response_id.in_([row[0] for row in rows]))
+            sa.select(SentReminder.response_id, SentReminder.days_before, SentReminder.deadline).where(
+                SentReminder.response_id.in_([row[0] for row in rows])
+            )
         ):
             sent.setdefault(response_id, []).append((step, deadline))
     due = []
@@ -67,8 +74,12 @@ def _parse_now(text: str | None) -> datetime:
 
 
 @click.command("send-reminders")
-@click.option("--now", "now_text", metavar="ISO-TIME",
-              help="Act as if it were this moment (UTC unless an offset is given); for trying it out.")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-TIME",
+    help="Act as if it were this moment (UTC unless an offset is given); for trying it out.",
+)
 @click.option("--dry-run", is_flag=True, help="List the reminders that are due without sending or recording them.")
 def send_reminders_command(now_text: str | None, dry_run: bool) -> None:
     """E-mail vendors whose response is not submitted, 7, 3 and 1 days before the deadline (each once)."""
@@ -87,8 +98,11 @@ def send_reminders_command(now_text: str | None, dry_run: bool) -> None:
             continue
         mails = reminder_mails(vendor, evaluation, now=now, missing=len(missing_for_submission(response)))
         # Recorded before sending: a second run at the same time hits the unique key and stops here.
-        db.session.add(SentReminder(response_id=response.id, days_before=item.days_before, deadline=item.deadline,
-                                    recipients=len(mails)))
+        db.session.add(
+            SentReminder(
+                response_id=response.id, days_before=item.days_before, deadline=item.deadline, recipients=len(mails)
+            )
+        )
         try:
             db.session.flush()
         except sa.exc.IntegrityError:
@@ -100,8 +114,13 @@ def send_reminders_command(now_text: str | None, dry_run: bool) -> None:
             failed += 1
             click.echo(f"{label}: NOT sent (mail server refused or unreachable)", err=True)
             continue
-        audit.record("reminder.sent", actor=None, evaluation_id=evaluation.id, subject=f"response:{response.id}",
-                     details={"days_before": item.days_before, "sent": len(report.sent), "failed": len(report.failed)})
+        audit.record(
+            "reminder.sent",
+            actor=None,
+            evaluation_id=evaluation.id,
+            subject=f"response:{response.id}",
+            details={"days_before": item.days_before, "sent": len(report.sent), "failed": len(report.failed)},
+        )
         db.session.commit()
         sent += 1
         click.echo(f"{label}: sent to {len(report.sent)} contact(s)")

@@ -1,4 +1,5 @@
 """Saving, submitting and withdrawing a vendor's response."""
+
 from __future__ import annotations
 
 import hashlib
@@ -84,7 +85,12 @@ def fingerprint(value: Any) -> str:
 
 
 def save_answers(
-    response: Response, *, user: User, raw: dict[str, Any], revisions: dict[str, int], now: datetime | None = None,
+    response: Response,
+    *,
+    user: User,
+    raw: dict[str, Any],
+    revisions: dict[str, int],
+    now: datetime | None = None,
     started_from: dict[str, str] | None = None,
 ) -> SaveResult:
     """Validate and store the answers given; invalid ones are reported and left as they were.
@@ -124,19 +130,32 @@ def save_answers(
             )
             db.session.refresh(theirs)
             editor = db.session.get(User, theirs.updated_by_id) if theirs.updated_by_id else None
-            result.conflicts.append(Conflict(question_id, parsed.value, theirs.value,
-                                             editor.display_name if editor else "someone", theirs.updated_at,
-                                             theirs.revision))
+            result.conflicts.append(
+                Conflict(
+                    question_id,
+                    parsed.value,
+                    theirs.value,
+                    editor.display_name if editor else "someone",
+                    theirs.updated_at,
+                    theirs.revision,
+                )
+            )
     if result.saved:
         response.updated_at = utcnow()
         db.session.flush()
-        audit.record("answer.saved", actor=user, evaluation_id=response.evaluation_id,
-                     subject=f"response:{response.id}", details={"questions": result.saved})
+        audit.record(
+            "answer.saved",
+            actor=user,
+            evaluation_id=response.evaluation_id,
+            subject=f"response:{response.id}",
+            details={"questions": result.saved},
+        )
     return result
 
 
-def _store_answer(response: Response, existing: Answer | None, question_id: str, value: Any,
-                  base_revision: int, user: User) -> bool:
+def _store_answer(
+    response: Response, existing: Answer | None, question_id: str, value: Any, base_revision: int, user: User
+) -> bool:
     """Write one answer only if nobody changed it since ``base_revision`` (compare-and-set).
 
     The check happens in the database, so two concurrent saves cannot both win.
@@ -146,8 +165,11 @@ def _store_answer(response: Response, existing: Answer | None, question_id: str,
         # inserting at the same moment still loses the race to the unique key and gets a conflict.
         try:
             with db.session.begin_nested():
-                db.session.add(Answer(response_id=response.id, question_id=question_id, value=value,
-                                      revision=1, updated_by_id=user.id))
+                db.session.add(
+                    Answer(
+                        response_id=response.id, question_id=question_id, value=value, revision=1, updated_by_id=user.id
+                    )
+                )
         except sa.exc.IntegrityError:
             return False
         return True
@@ -189,8 +211,11 @@ def section_progress(questionnaire, questions, values: dict[str, Any]) -> dict[s
         if shown:
             required = [q for q in shown if q.required]
             progress[section.id] = SectionProgress(
-                answered=sum(1 for q in shown if _answered(values.get(q.id))), total=len(shown),
-                required_answered=sum(1 for q in required if _answered(values.get(q.id))), required=len(required))
+                answered=sum(1 for q in shown if _answered(values.get(q.id))),
+                total=len(shown),
+                required_answered=sum(1 for q in required if _answered(values.get(q.id))),
+                required=len(required),
+            )
     return progress
 
 
@@ -208,8 +233,9 @@ def submit(response: Response, *, user: User, now: datetime | None = None) -> li
         return missing
     response.status = ResponseStatus.SUBMITTED
     response.submitted_at = now or utcnow()
-    audit.record("response.submitted", actor=user, evaluation_id=response.evaluation_id,
-                 subject=f"response:{response.id}")
+    audit.record(
+        "response.submitted", actor=user, evaluation_id=response.evaluation_id, subject=f"response:{response.id}"
+    )
     return []
 
 
@@ -222,5 +248,6 @@ def withdraw(response: Response, *, user: User, now: datetime | None = None) -> 
         return
     response.status = ResponseStatus.DRAFT
     response.submitted_at = None
-    audit.record("response.withdrawn", actor=user, evaluation_id=response.evaluation_id,
-                 subject=f"response:{response.id}")
+    audit.record(
+        "response.withdrawn", actor=user, evaluation_id=response.evaluation_id, subject=f"response:{response.id}"
+    )

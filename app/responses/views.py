@@ -1,4 +1,5 @@
 """The vendor's response editor, submission, and the read-only response page."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -13,8 +14,8 @@ from app.questionnaires.answers import visible_questions
 from app.responses import autosave as autosave_json, evidence, services
 from app.responses.formdata import display_value, raw_answers
 from app.sample_batches import services as sample_batches
-from app.web.loaders import attachment_or_404, response_or_404
 from app.transaction import after_commit, keep_changes
+from app.web.loaders import attachment_or_404, response_or_404
 
 bp = Blueprint("responses", __name__, url_prefix="/responses")
 
@@ -26,19 +27,23 @@ def _editor(response, *, values=None, errors=None, conflicts=(), missing=(), sta
     questions, progress = autosave_json.progress_view(questionnaire, response, current)
     shown = {q.id: display_value(q, current.get(q.id)) for q in questions}
     shown.update(values or {})
-    sections = [
-        (section, [q for q in questions if q.section_id == section.id])
-        for section in questionnaire.sections
-    ]
+    sections = [(section, [q for q in questions if q.section_id == section.id]) for section in questionnaire.sections]
     sections = [(section, qs) for section, qs in sections if qs]
     by_id = {q.id: q for q in questionnaire.questions}
     return render_template(
-        "responses/edit.html", response=response, evaluation=response.evaluation, sections=sections,
-        values=shown, revisions={qid: a.revision for qid, a in stored.items()}, errors=errors or {},
+        "responses/edit.html",
+        response=response,
+        evaluation=response.evaluation,
+        sections=sections,
+        values=shown,
+        revisions={qid: a.revision for qid, a in stored.items()},
+        errors=errors or {},
         bases={q.id: services.fingerprint(current.get(q.id)) for q in questions},
         conflicts={c.question_id: autosave_json.conflict_view(by_id[c.question_id], c) for c in conflicts},
-        missing=missing, progress=progress,
-        form=FlaskForm(), attachments=response.attachments,
+        missing=missing,
+        progress=progress,
+        form=FlaskForm(),
+        attachments=response.attachments,
     ), status
 
 
@@ -63,10 +68,13 @@ def save(response_id: int):
         return _editor(response, values=_typed(response), status=400)
     questionnaire = store.parsed(response.questionnaire)
     raw, revisions = raw_answers(request.form, questionnaire.questions)
-    started_from = {q.id: request.form[f"base.{q.id}"] for q in questionnaire.questions if f"base.{q.id}" in request.form}
+    started_from = {
+        q.id: request.form[f"base.{q.id}"] for q in questionnaire.questions if f"base.{q.id}" in request.form
+    }
     try:
-        result = services.save_answers(response, user=current_user, raw=raw, revisions=revisions,
-                                       started_from=started_from)
+        result = services.save_answers(
+            response, user=current_user, raw=raw, revisions=revisions, started_from=started_from
+        )
     except services.ResponseClosed as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -78,8 +86,13 @@ def save(response_id: int):
         if result.conflicts:
             flash("Someone else changed some answers while you were editing. Compare and save again.", "error")
         failed = set(result.errors) | {c.question_id for c in result.conflicts}
-        return _editor(response, values={qid: raw[qid] for qid in failed}, errors=result.errors,
-                       conflicts=result.conflicts, status=422)
+        return _editor(
+            response,
+            values={qid: raw[qid] for qid in failed},
+            errors=result.errors,
+            conflicts=result.conflicts,
+            status=422,
+        )
     if request.form.get("action") == "submit":
         return submit(response_id)
     flash("Draft saved.", "success")
@@ -107,8 +120,11 @@ def too_large(error):
     response_id = (request.view_args or {}).get("response_id")
     if response_id is None:
         return error
-    flash(f"The file is larger than {current_app.config['MAX_UPLOAD_MB']} MB and was not uploaded. "
-          "Your draft is unchanged.", "error")
+    flash(
+        f"The file is larger than {current_app.config['MAX_UPLOAD_MB']} MB and was not uploaded. "
+        "Your draft is unchanged.",
+        "error",
+    )
     return redirect(url_for("responses.edit", response_id=response_id))
 
 
@@ -160,22 +176,35 @@ def view(response_id: int):
     values = services.answer_values(response)
     questions = visible_questions(questionnaire, response.evaluation.modalities, values)
     return render_template(
-        "responses/view.html", response=response, evaluation=response.evaluation, questionnaire=questionnaire,
-        questions=questions, values=values, form=FlaskForm(),
+        "responses/view.html",
+        response=response,
+        evaluation=response.evaluation,
+        questionnaire=questionnaire,
+        questions=questions,
+        values=values,
+        form=FlaskForm(),
     )
 
 
 @bp.post("/<int:response_id>/evidence")
 def upload_evidence(response_id: int):
     response = response_or_404(response_id, permissions.can_edit_response)
-    back = redirect(url_for("responses.edit", response_id=response.id, _anchor=f"q-{request.form.get('question_id', '')}-block"))
+    back = redirect(
+        url_for("responses.edit", response_id=response.id, _anchor=f"q-{request.form.get('question_id', '')}-block")
+    )
     if not FlaskForm().validate_on_submit():
         flash("Your session expired; please upload again.", "error")
         return back
     questionnaire = store.parsed(response.questionnaire)
     values = services.answer_values(response)
-    question = next((q for q in visible_questions(questionnaire, response.evaluation.modalities, values)
-                     if q.id == request.form.get("question_id") and q.type == "file"), None)
+    question = next(
+        (
+            q
+            for q in visible_questions(questionnaire, response.evaluation.modalities, values)
+            if q.id == request.form.get("question_id") and q.type == "file"
+        ),
+        None,
+    )
     upload = request.files.get("file")
     if question is None:
         abort(400, "This question does not take files.")
@@ -195,9 +224,13 @@ def upload_evidence(response_id: int):
 @bp.get("/evidence/<int:attachment_id>")
 def download_evidence(attachment_id: int):
     attachment = attachment_or_404(attachment_id)
-    audit.record("evidence.downloaded", actor=current_user, evaluation_id=attachment.response.evaluation_id,
-                 subject=f"response:{attachment.response_id}:{attachment.question_id}",
-                 details={"attachment": attachment.id, "sha256": attachment.sha256})
+    audit.record(
+        "evidence.downloaded",
+        actor=current_user,
+        evaluation_id=attachment.response.evaluation_id,
+        subject=f"response:{attachment.response_id}:{attachment.question_id}",
+        details={"attachment": attachment.id, "sha256": attachment.sha256},
+    )
     return evidence.download(attachment)
 
 

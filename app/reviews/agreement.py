@@ -5,6 +5,7 @@ queries, whatever the number of vendors) and :func:`summarise` turns them into p
 the pure engine in ``app.scoring.agreement``, so pages, PDFs and the API can all use it. Only submitted
 scores count: a draft score is private to its author (blind scoring).
 """
+
 from __future__ import annotations
 
 import math
@@ -136,9 +137,17 @@ def _gaps(scores: Sequence[SubmittedScore], consensus: Mapping[tuple[int, str], 
         by_response.setdefault(s.response_id, {}).setdefault(s.evaluator_id, {})[s.question_id] = s.value
     for response_id in sorted(vendors):
         for d in disagreements(by_response[response_id], gap=DISAGREEMENT_GAP):
-            found.append(ScoreGap(response_id, vendors[response_id], str(d.question_id), d.low, d.high,
-                                  tuple((names[e], v) for e, v in d.evaluators),
-                                  consensus.get((response_id, str(d.question_id)))))
+            found.append(
+                ScoreGap(
+                    response_id,
+                    vendors[response_id],
+                    str(d.question_id),
+                    d.low,
+                    d.high,
+                    tuple((names[e], v) for e, v in d.evaluators),
+                    consensus.get((response_id, str(d.question_id))),
+                )
+            )
     return tuple(found)
 
 
@@ -147,7 +156,9 @@ def _label(alpha: float | None) -> str:
 
 
 def summarise(
-    evaluation_id: int, questionnaire: Questionnaire, scores: Sequence[SubmittedScore],
+    evaluation_id: int,
+    questionnaire: Questionnaire,
+    scores: Sequence[SubmittedScore],
     consensus: Mapping[tuple[int, str], int] | None = None,
 ) -> EvaluationAgreement:
     """Alpha overall, per section and per criterion, and every answer with evaluators 2+ points apart.
@@ -167,51 +178,85 @@ def summarise(
             text, section = question.text, question.section_id
         except KeyError:
             text, section = question_id, ""
-        criteria.append(CriterionAgreement(
-            question_id, text, section, alpha, _label(alpha),
-            len({s.evaluator_id for s in own}), len(_pairable(own)),
-            tuple(g for g in gaps if g.question_id == question_id),
-        ))
+        criteria.append(
+            CriterionAgreement(
+                question_id,
+                text,
+                section,
+                alpha,
+                _label(alpha),
+                len({s.evaluator_id for s in own}),
+                len(_pairable(own)),
+                tuple(g for g in gaps if g.question_id == question_id),
+            )
+        )
     sections = []
     section_of = {c.question_id: c.section_id for c in criteria}
     for section in questionnaire.sections:
         own = [s for s in scores if section_of.get(s.question_id) == section.id]
         if own:
             own_alpha = _alpha(_reliability_rows(own, sorted({(s.response_id, s.question_id) for s in own})))
-            sections.append(SectionAgreement(section.id, section.title, own_alpha, _label(own_alpha), len(_pairable(own))))
+            sections.append(
+                SectionAgreement(section.id, section.title, own_alpha, _label(own_alpha), len(_pairable(own)))
+            )
     alpha = _alpha(_reliability_rows(scores, units))
     return EvaluationAgreement(
-        evaluation_id=evaluation_id, alpha=alpha, label=_label(alpha),
-        evaluators=len({s.evaluator_id for s in scores}), scored_answers=len(_pairable(scores)),
-        criteria=tuple(criteria), gaps=gaps, sections=tuple(sections),
+        evaluation_id=evaluation_id,
+        alpha=alpha,
+        label=_label(alpha),
+        evaluators=len({s.evaluator_id for s in scores}),
+        scored_answers=len(_pairable(scores)),
+        criteria=tuple(criteria),
+        gaps=gaps,
+        sections=tuple(sections),
     )
 
 
 def submitted_scores(evaluation: Evaluation) -> list[SubmittedScore]:
     """Every submitted score of the evaluation's submitted responses (one query)."""
     rows = db.session.execute(
-        sa.select(Score.response_id, Organisation.name, Score.question_id, Score.evaluator_id, User.name,
-                  User.email, Score.value)
+        sa.select(
+            Score.response_id,
+            Organisation.name,
+            Score.question_id,
+            Score.evaluator_id,
+            User.name,
+            User.email,
+            Score.value,
+        )
         .join(Response, Response.id == Score.response_id)
         .join(Organisation, Organisation.id == Response.vendor_organisation_id)
         .join(User, User.id == Score.evaluator_id)
-        .where(Response.evaluation_id == evaluation.id, Response.status == ResponseStatus.SUBMITTED,
-               Score.submitted_at.is_not(None))
+        .where(
+            Response.evaluation_id == evaluation.id,
+            Response.status == ResponseStatus.SUBMITTED,
+            Score.submitted_at.is_not(None),
+        )
         .order_by(Score.response_id, Score.question_id, Score.evaluator_id)
     )
-    return [SubmittedScore(rid, vendor, qid, uid, name or email, value)
-            for rid, vendor, qid, uid, name, email, value in rows]
+    return [
+        SubmittedScore(rid, vendor, qid, uid, name or email, value)
+        for rid, vendor, qid, uid, name, email, value in rows
+    ]
 
 
 def consensus_values(evaluation: Evaluation) -> dict[tuple[int, str], int]:
     """Consensus scores of the evaluation by (response id, question id) (one query)."""
-    return {(rid, qid): value for rid, qid, value in db.session.execute(
-        sa.select(ConsensusScore.response_id, ConsensusScore.question_id, ConsensusScore.value)
-        .join(Response, Response.id == ConsensusScore.response_id)
-        .where(Response.evaluation_id == evaluation.id))}
+    return {
+        (rid, qid): value
+        for rid, qid, value in db.session.execute(
+            sa.select(ConsensusScore.response_id, ConsensusScore.question_id, ConsensusScore.value)
+            .join(Response, Response.id == ConsensusScore.response_id)
+            .where(Response.evaluation_id == evaluation.id)
+        )
+    }
 
 
 def evaluation_agreement(evaluation: Evaluation) -> EvaluationAgreement:
     """Evaluator agreement for a whole evaluation, as plain data (see :func:`summarise`); three queries."""
-    return summarise(evaluation.id, store.parsed(evaluation.questionnaire), submitted_scores(evaluation),
-                     consensus_values(evaluation))
+    return summarise(
+        evaluation.id,
+        store.parsed(evaluation.questionnaire),
+        submitted_scores(evaluation),
+        consensus_values(evaluation),
+    )

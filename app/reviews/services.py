@@ -1,4 +1,5 @@
 """Blind scoring by evaluators, conflict-of-interest declarations and consensus."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,13 +35,18 @@ def declare_no_conflict(response: Response, user: User) -> None:
     existing = declaration(response, user)
     if existing is not None:
         if existing.has_conflict:
-            raise ScoringError("You declared a conflict of interest with this vendor; ask the buyer to "
-                               "assign someone else.")
+            raise ScoringError(
+                "You declared a conflict of interest with this vendor; ask the buyer to assign someone else."
+            )
         return
     response.declarations.append(ConflictDeclaration(user_id=user.id, has_conflict=False))
     db.session.flush()
-    audit.record("review.no_conflict_declared", actor=user, evaluation_id=response.evaluation_id,
-                 subject=f"response:{response.id}")
+    audit.record(
+        "review.no_conflict_declared",
+        actor=user,
+        evaluation_id=response.evaluation_id,
+        subject=f"response:{response.id}",
+    )
 
 
 def declare_conflict(response: Response, user: User, reason: str) -> None:
@@ -58,11 +64,17 @@ def declare_conflict(response: Response, user: User, reason: str) -> None:
         response.declarations.append(existing)
     existing.has_conflict, existing.reason, existing.declared_at = True, reason.strip(), utcnow()
     db.session.execute(sa.delete(Score).where(Score.response_id == response.id, Score.evaluator_id == user.id))
-    db.session.execute(sa.delete(EvidenceMark).where(EvidenceMark.response_id == response.id,
-                                                      EvidenceMark.evaluator_id == user.id))
+    db.session.execute(
+        sa.delete(EvidenceMark).where(EvidenceMark.response_id == response.id, EvidenceMark.evaluator_id == user.id)
+    )
     db.session.flush()
-    audit.record("review.conflict_declared", actor=user, evaluation_id=response.evaluation_id,
-                 subject=f"response:{response.id}", details={"reason": existing.reason})
+    audit.record(
+        "review.conflict_declared",
+        actor=user,
+        evaluation_id=response.evaluation_id,
+        subject=f"response:{response.id}",
+        details={"reason": existing.reason},
+    )
 
 
 def questions_in_scope(response: Response, user: User) -> list:
@@ -75,7 +87,8 @@ def questions_in_scope(response: Response, user: User) -> list:
     answers = {a.question_id: a.value for a in response.answers}
     sections = evaluator_sections(response.evaluation, user)
     return [
-        q for q in visible_questions(questionnaire, response.evaluation.modalities, answers)
+        q
+        for q in visible_questions(questionnaire, response.evaluation.modalities, answers)
         if sections is None or q.section_id in sections
     ]
 
@@ -90,8 +103,7 @@ def questions_to_score(response: Response, user: User) -> list:
 
 
 def own_scores(response: Response, user: User) -> dict[str, Score]:
-    rows = db.session.scalars(
-        sa.select(Score).where(Score.response_id == response.id, Score.evaluator_id == user.id))
+    rows = db.session.scalars(sa.select(Score).where(Score.response_id == response.id, Score.evaluator_id == user.id))
     return {score.question_id: score for score in rows}
 
 
@@ -140,20 +152,29 @@ def save_scores(response: Response, user: User, inputs: dict[str, ScoreInput], *
         review.review_submitted_at = now
         db.session.flush()
         publish_evidence_marks(response)
-        audit.record("review.scores_submitted", actor=user, evaluation_id=response.evaluation_id,
-                     subject=f"response:{response.id}",
-                     details={qid: score.value for qid, score in sorted(existing.items())})
+        audit.record(
+            "review.scores_submitted",
+            actor=user,
+            evaluation_id=response.evaluation_id,
+            subject=f"response:{response.id}",
+            details={qid: score.value for qid, score in sorted(existing.items())},
+        )
     else:
-        audit.record("review.scores_saved", actor=user, evaluation_id=response.evaluation_id,
-                     subject=f"response:{response.id}",
-                     details={qid: score.value for qid, score in sorted(existing.items())})
+        audit.record(
+            "review.scores_saved",
+            actor=user,
+            evaluation_id=response.evaluation_id,
+            subject=f"response:{response.id}",
+            details={qid: score.value for qid, score in sorted(existing.items())},
+        )
     return []
 
 
 def submitted_scores(response: Response) -> dict[str, dict[int, Score]]:
     """Submitted scores by question, then by evaluator (the only scores anyone else may see)."""
     rows = db.session.scalars(
-        sa.select(Score).where(Score.response_id == response.id, Score.submitted_at.is_not(None))
+        sa.select(Score)
+        .where(Score.response_id == response.id, Score.submitted_at.is_not(None))
         .options(sa.orm.joinedload(Score.evaluator))
     )
     result: dict[str, dict[int, Score]] = {}
@@ -200,12 +221,21 @@ def set_consensus(response: Response, user: User, question_id: str, value: int |
         raise ScoringError(limits.too_long_message(limits.CONSENSUS_RATIONALE))
     row = consensus_scores(response).get(question_id)
     if row is None:
-        row = ConsensusScore(response_id=response.id, question_id=question_id, value=value,
-                             rationale=rationale.strip(), set_by_id=user.id)
+        row = ConsensusScore(
+            response_id=response.id,
+            question_id=question_id,
+            value=value,
+            rationale=rationale.strip(),
+            set_by_id=user.id,
+        )
         db.session.add(row)
     previous = None if row.id is None else row.value
     row.value, row.rationale, row.set_by_id = value, rationale.strip(), user.id
     db.session.flush()
-    audit.record("review.consensus_set", actor=user, evaluation_id=response.evaluation_id,
-                 subject=f"response:{response.id}:{question_id}",
-                 details={"from": previous, "to": value, "rationale": row.rationale})
+    audit.record(
+        "review.consensus_set",
+        actor=user,
+        evaluation_id=response.evaluation_id,
+        subject=f"response:{response.id}:{question_id}",
+        details={"from": previous, "to": value, "rationale": row.rationale},
+    )

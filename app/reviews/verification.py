@@ -7,6 +7,7 @@ by an evaluator (verified); only the evaluators assigned to the answer's section
 evaluator's marks are their own and blind until they submit; the answer's level is then the most
 cautious of the submitted marks.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -54,12 +55,16 @@ def answer_findings(questions: Iterable[Question], answers: Mapping[str, Any]) -
 
 def evidence_levels(response: Response) -> dict[str, EvidenceLevel]:
     """The evidence level of every stored answer of the response (one query)."""
-    return dict(db.session.execute(
-        sa.select(Answer.question_id, Answer.evidence_level).where(Answer.response_id == response.id)
-    ).all())
+    return dict(
+        db.session.execute(
+            sa.select(Answer.question_id, Answer.evidence_level).where(Answer.response_id == response.id)
+        ).all()
+    )
 
 
-def parse_levels(raw: Mapping[str, str], question_ids: Iterable[str]) -> tuple[dict[str, EvidenceLevel], dict[str, str]]:
+def parse_levels(
+    raw: Mapping[str, str], question_ids: Iterable[str]
+) -> tuple[dict[str, EvidenceLevel], dict[str, str]]:
     """Read ``evidence.<question id>`` choices; returns ``(levels, errors)`` (blank means unchanged)."""
     levels, errors = {}, {}
     for question_id in question_ids:
@@ -78,9 +83,13 @@ ORDER = (EvidenceLevel.SELF_ATTESTED, EvidenceLevel.EVIDENCED, EvidenceLevel.VER
 
 def own_marks(response: Response, user: User) -> dict[str, EvidenceLevel]:
     """The evidence levels this evaluator chose for the response (private until they submit)."""
-    return dict(db.session.execute(
-        sa.select(EvidenceMark.question_id, EvidenceMark.level)
-        .where(EvidenceMark.response_id == response.id, EvidenceMark.evaluator_id == user.id)).all())
+    return dict(
+        db.session.execute(
+            sa.select(EvidenceMark.question_id, EvidenceMark.level).where(
+                EvidenceMark.response_id == response.id, EvidenceMark.evaluator_id == user.id
+            )
+        ).all()
+    )
 
 
 def submitted_marks(response: Response) -> dict[str, dict[int, EvidenceMark]]:
@@ -89,9 +98,11 @@ def submitted_marks(response: Response) -> dict[str, dict[int, EvidenceMark]]:
     marks: dict[str, dict[int, EvidenceMark]] = {}
     if not submitted:
         return marks
-    for mark in db.session.scalars(sa.select(EvidenceMark).where(
-            EvidenceMark.response_id == response.id, EvidenceMark.evaluator_id.in_(submitted))
-            .options(sa.orm.joinedload(EvidenceMark.evaluator))):
+    for mark in db.session.scalars(
+        sa.select(EvidenceMark)
+        .where(EvidenceMark.response_id == response.id, EvidenceMark.evaluator_id.in_(submitted))
+        .options(sa.orm.joinedload(EvidenceMark.evaluator))
+    ):
         marks.setdefault(mark.question_id, {})[mark.evaluator_id] = mark
     return marks
 
@@ -105,19 +116,23 @@ def publish_evidence_marks(response: Response) -> None:
     marks = submitted_marks(response)
     if not marks:
         return
-    for answer in db.session.scalars(sa.select(Answer).where(
-            Answer.response_id == response.id, Answer.question_id.in_(list(marks)))):
+    for answer in db.session.scalars(
+        sa.select(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(list(marks)))
+    ):
         level = min((m.level for m in marks[answer.question_id].values()), key=ORDER.index)
         if answer.evidence_level != level:
             # Only the buyer's judgement changes: the vendor's value, revision and time stay as they were.
             db.session.execute(
-                sa.update(Answer).where(Answer.id == answer.id)
+                sa.update(Answer)
+                .where(Answer.id == answer.id)
                 .values(evidence_level=level, updated_at=Answer.updated_at)
-                .execution_options(synchronize_session="fetch"))
+                .execution_options(synchronize_session="fetch")
+            )
 
 
-def set_evidence_levels(response: Response, user: User, levels: Mapping[str, EvidenceLevel],
-                        allowed: Iterable[str]) -> dict[str, dict[str, str]]:
+def set_evidence_levels(
+    response: Response, user: User, levels: Mapping[str, EvidenceLevel], allowed: Iterable[str]
+) -> dict[str, dict[str, str]]:
     """Store this evaluator's evidence marks for answered questions they may judge; audited per save.
 
     Marks stay the evaluator's own (no other evaluator sees or overwrites them) until they submit
@@ -129,16 +144,26 @@ def set_evidence_levels(response: Response, user: User, levels: Mapping[str, Evi
     refused = sorted(qid for qid in levels if qid not in allowed)
     if refused:
         raise EvidenceError(f"You are not assigned to judge {', '.join(refused)}.")
-    answers = {a.question_id: a for a in db.session.scalars(
-        sa.select(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(list(levels))))}
-    mine = {m.question_id: m for m in db.session.scalars(sa.select(EvidenceMark).where(
-        EvidenceMark.response_id == response.id, EvidenceMark.evaluator_id == user.id))}
+    answers = {
+        a.question_id: a
+        for a in db.session.scalars(
+            sa.select(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(list(levels)))
+        )
+    }
+    mine = {
+        m.question_id: m
+        for m in db.session.scalars(
+            sa.select(EvidenceMark).where(EvidenceMark.response_id == response.id, EvidenceMark.evaluator_id == user.id)
+        )
+    }
     changes: dict[str, dict[str, str]] = {}
     for question_id, level in sorted(levels.items()):
         answer = answers.get(question_id)
         if answer is None or answer.value in (None, "", []):
             if level != EvidenceLevel.SELF_ATTESTED:
-                raise EvidenceError(f"{question_id} is unanswered: there is nothing to mark as {EVIDENCE_LABELS[level]}.")
+                raise EvidenceError(
+                    f"{question_id} is unanswered: there is nothing to mark as {EVIDENCE_LABELS[level]}."
+                )
             continue
         mark = mine.get(question_id)
         before = mark.level if mark is not None else answer.evidence_level
@@ -146,12 +171,18 @@ def set_evidence_levels(response: Response, user: User, levels: Mapping[str, Evi
             if before != level:
                 changes[question_id] = {"from": str(before), "to": str(level)}
             if mark is None:
-                db.session.add(EvidenceMark(response_id=response.id, question_id=question_id,
-                                            evaluator_id=user.id, level=level))
+                db.session.add(
+                    EvidenceMark(response_id=response.id, question_id=question_id, evaluator_id=user.id, level=level)
+                )
             else:
                 mark.level = level
     db.session.flush()
     if changes:
-        audit.record("review.evidence_level_set", actor=user, evaluation_id=response.evaluation_id,
-                     subject=f"response:{response.id}", details=changes)
+        audit.record(
+            "review.evidence_level_set",
+            actor=user,
+            evaluation_id=response.evaluation_id,
+            subject=f"response:{response.id}",
+            details=changes,
+        )
     return changes

@@ -1,4 +1,5 @@
 """Evaluators score submitted responses blind; the lead evaluator sets consensus."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -38,8 +39,11 @@ def _score_inputs(question_ids) -> tuple[dict[str, services.ScoreInput], dict[st
 def _auto_results(response, questions, answers) -> dict:
     """What the auto-scorers make of the answers, shown beside them (the same rule as the ranking)."""
     requirements = Requirements.from_dict(response.evaluation.requirements or {})
-    return {q.id: get_scorer(q.scoring.auto)(answers.get(q.id), q.scoring.params, requirements)
-            for q in questions if q.is_auto_scored and q.weight > 0}
+    return {
+        q.id: get_scorer(q.scoring.auto)(answers.get(q.id), q.scoring.params, requirements)
+        for q in questions
+        if q.is_auto_scored and q.weight > 0
+    }
 
 
 def _declare(response):
@@ -54,14 +58,18 @@ def _declare(response):
                 return redirect(url_for("reviews.score", response_id=response.id))
             if choice == "conflict":
                 services.declare_conflict(response, current_user, request.form.get("reason", ""))
-                flash(f"Conflict of interest recorded: you are recused from {response.vendor_organisation.name}. "
-                      "The buyer sees your declaration.", "info")
+                flash(
+                    f"Conflict of interest recorded: you are recused from {response.vendor_organisation.name}. "
+                    "The buyer sees your declaration.",
+                    "info",
+                )
                 return redirect(url_for("evaluations.show", evaluation_id=response.evaluation_id))
             error = "Choose one of the two declarations."
         except services.ScoringError as refusal:
             error = str(refusal)
-    return render_template("reviews/declare.html", response=response, form=form, error=error,
-                           reason=request.form.get("reason", "")), (422 if error else 200)
+    return render_template(
+        "reviews/declare.html", response=response, form=form, error=error, reason=request.form.get("reason", "")
+    ), (422 if error else 200)
 
 
 @bp.route("/<int:response_id>", methods=["GET", "POST"])
@@ -97,8 +105,10 @@ def score(response_id: int):
                 flash(str(error), "error")
                 return redirect(url_for("reviews.score", response_id=response.id))
             if not missing:
-                flash({"submit": "Review submitted.", "save": "Scores saved."}.get(action, "Evidence levels saved."),
-                      "success")
+                flash(
+                    {"submit": "Review submitted.", "save": "Scores saved."}.get(action, "Evidence levels saved."),
+                    "success",
+                )
                 return redirect(url_for("reviews.score", response_id=response.id))
             flash(f"Score every question before submitting: {len(missing)} still open. Nothing was saved.", "error")
         else:
@@ -107,17 +117,29 @@ def score(response_id: int):
     # Blind scoring: others' scores and marks appear only once one's own review is submitted.
     see_others = permissions.can_see_other_reviews(current_user, response)
     return render_template(
-        "reviews/score.html", response=response, evaluation=response.evaluation, scope=scope,
-        to_score={q.id for q in questions}, answers=answers, own=services.own_scores(response, current_user),
-        typed=typed, errors=errors, missing=missing, submitted=submitted,
+        "reviews/score.html",
+        response=response,
+        evaluation=response.evaluation,
+        scope=scope,
+        to_score={q.id for q in questions},
+        answers=answers,
+        own=services.own_scores(response, current_user),
+        typed=typed,
+        errors=errors,
+        missing=missing,
+        submitted=submitted,
         others=services.submitted_scores(response) if see_others else {},
         other_marks=verification.submitted_marks(response) if see_others else {},
-        form=form, questionnaire=store.parsed(response.questionnaire),
+        form=form,
+        questionnaire=store.parsed(response.questionnaire),
         findings=verification.answer_findings(scope, answers),
         levels=verification.evidence_levels(response) | verification.own_marks(response, current_user),
-        typed_levels=typed_levels, level_errors=level_errors,
-        level_choices=verification.EVIDENCE_LABELS, level_help=verification.EVIDENCE_HELP,
-        auto=_auto_results(response, scope, answers), can_mark=permissions.can_mark_evidence(current_user, response),
+        typed_levels=typed_levels,
+        level_errors=level_errors,
+        level_choices=verification.EVIDENCE_LABELS,
+        level_help=verification.EVIDENCE_HELP,
+        auto=_auto_results(response, scope, answers),
+        can_mark=permissions.can_mark_evidence(current_user, response),
     ), (422 if errors or missing or level_errors else 200)
 
 
@@ -127,8 +149,14 @@ def consensus(response_id: int):
     form = FlaskForm()
     if not permissions.can_set_consensus(current_user, response):
         # The lead is an evaluator too: blind scoring holds until their own review is in.
-        return render_template("reviews/consensus.html", response=response, evaluation=response.evaluation,
-                               blocked=True, form=form, questions=[]), 403
+        return render_template(
+            "reviews/consensus.html",
+            response=response,
+            evaluation=response.evaluation,
+            blocked=True,
+            form=form,
+            questions=[],
+        ), 403
     questionnaire = store.parsed(response.questionnaire)
     scores = services.submitted_scores(response)
     error_for: dict[str, str] = {}
@@ -136,9 +164,13 @@ def consensus(response_id: int):
         question_id = request.form.get("question_id", "")
         raw = request.form.get("value", "").strip()
         try:
-            services.set_consensus(response, current_user, question_id,
-                                   int(raw) if raw.isdigit() else (None if not raw else -1),
-                                   request.form.get("rationale", ""))
+            services.set_consensus(
+                response,
+                current_user,
+                question_id,
+                int(raw) if raw.isdigit() else (None if not raw else -1),
+                request.form.get("rationale", ""),
+            )
         except services.ScoringError as error:
             error_for[question_id] = str(error)
         else:
@@ -149,12 +181,23 @@ def consensus(response_id: int):
     answers = {a.question_id: a.value for a in response.answers}
     agreement = evaluation_agreement(response.evaluation)
     return render_template(
-        "reviews/consensus.html", response=response, evaluation=response.evaluation, scores=scores,
+        "reviews/consensus.html",
+        response=response,
+        evaluation=response.evaluation,
+        scores=scores,
         summaries={qid: services.score_summary(per) for qid, per in scores.items()},
-        consensus=services.consensus_scores(response), evaluators=evaluators, form=form, blocked=False,
-        questions=questions, error_for=error_for, answers=answers, agreement=agreement,
-        gaps=agreement.gaps_for(response.id), findings=verification.answer_findings(questions, answers),
-        levels=verification.evidence_levels(response), rationale_max=limits.CONSENSUS_RATIONALE,
+        consensus=services.consensus_scores(response),
+        evaluators=evaluators,
+        form=form,
+        blocked=False,
+        questions=questions,
+        error_for=error_for,
+        answers=answers,
+        agreement=agreement,
+        gaps=agreement.gaps_for(response.id),
+        findings=verification.answer_findings(questions, answers),
+        levels=verification.evidence_levels(response),
+        rationale_max=limits.CONSENSUS_RATIONALE,
     ), (422 if error_for else 200)
 
 

@@ -17,6 +17,7 @@ questions are read here:
   personal data (unless a stated threshold says otherwise).
 * ``checks_listed``: checks the vendor says it runs; a listed check without a stated threshold gets a note.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,15 +30,26 @@ from app.questionnaires.model import Question, Questionnaire
 
 # The thresholds of app.questionnaires.sample_checks.THRESHOLDS -> the claim each makes.
 THRESHOLD_CLAIMS = {
-    "sample_rate": "min_sample_rate_hz", "snr": "min_snr_db", "clipping": "max_clipped_clips_pct",
-    "silence": "max_silence_pct", "resolution": "min_resolution", "sharpness": "min_sharpness",
-    "duplicates": "max_duplicate_rate_pct", "language": "min_language_match_pct",
+    "sample_rate": "min_sample_rate_hz",
+    "snr": "min_snr_db",
+    "clipping": "max_clipped_clips_pct",
+    "silence": "max_silence_pct",
+    "resolution": "min_resolution",
+    "sharpness": "min_sharpness",
+    "duplicates": "max_duplicate_rate_pct",
+    "language": "min_language_match_pct",
     "personal_data": "max_pii_rate_pct",
 }
 CLAIM_WORDS = {
-    "min_sample_rate_hz": "sample rate", "max_clipped_clips_pct": "clipping", "min_snr_db": "SNR",
-    "max_silence_pct": "silence", "min_resolution": "resolution", "min_sharpness": "blur",
-    "max_duplicate_rate_pct": "duplicates", "min_language_match_pct": "language", "max_pii_rate_pct": "personal data",
+    "min_sample_rate_hz": "sample rate",
+    "max_clipped_clips_pct": "clipping",
+    "min_snr_db": "SNR",
+    "max_silence_pct": "silence",
+    "min_resolution": "resolution",
+    "min_sharpness": "blur",
+    "max_duplicate_rate_pct": "duplicates",
+    "min_language_match_pct": "language",
+    "max_pii_rate_pct": "personal data",
 }
 # First match wins, so "sample rate" is tried before anything else that says "rate".
 _METRICS = (
@@ -71,8 +83,9 @@ class ClaimSet:
         return [c for claims in self.claims for c in compare_with_claims(report, claims)]
 
 
-def claims_from_answers(questionnaire: Questionnaire, answers: Mapping[str, Any],
-                        report: BatchReport | None = None) -> ClaimSet:
+def claims_from_answers(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], report: BatchReport | None = None
+) -> ClaimSet:
     """Build the vendor's checkable claims from its answers (question id -> stored value).
 
     Only questions with a ``sample_check`` are read; when two claim the same thing, the first in the
@@ -87,8 +100,9 @@ def claims_from_answers(questionnaire: Questionnaire, answers: Mapping[str, Any]
     checked = [q for q in questionnaire.questions if q.sample_check is not None]
 
     def of(measurement: str) -> list[tuple[Question, Mapping[str, Any], Any]]:
-        return [(q, q.sample_check.params, answers.get(q.id)) for q in checked
-                if q.sample_check.measurement == measurement]
+        return [
+            (q, q.sample_check.params, answers.get(q.id)) for q in checked if q.sample_check.measurement == measurement
+        ]
 
     for question, params, value in of("locale_contributors"):
         counts = _sum_by(value, params["locale_column"], params["count_column"])
@@ -192,17 +206,25 @@ def _thresholds(question: Question, rows: list, params: Mapping[str, Any]) -> tu
             continue
         value = _threshold_value(key, metric.lower(), threshold.lower())
         if value is None:
-            notes.append(f"{question.id}: the threshold \u201c{threshold}\u201d for \u201c{metric}\u201d could not be "
-                         f"read as a {_UNIT_WORDS[key]}, so it is not compared.")
+            notes.append(
+                f"{question.id}: the threshold \u201c{threshold}\u201d for \u201c{metric}\u201d could not be "
+                f"read as a {_UNIT_WORDS[key]}, so it is not compared."
+            )
             continue
         found.setdefault(key, Claimed(value, question.id))
     return found, notes
 
 
 _UNIT_WORDS = {
-    "min_sample_rate_hz": "rate in Hz or kHz", "min_snr_db": "level in dB", "max_clipped_clips_pct": "percentage",
-    "max_silence_pct": "percentage", "min_resolution": "width x height in pixels", "min_sharpness": "number",
-    "max_duplicate_rate_pct": "percentage", "min_language_match_pct": "percentage", "max_pii_rate_pct": "percentage",
+    "min_sample_rate_hz": "rate in Hz or kHz",
+    "min_snr_db": "level in dB",
+    "max_clipped_clips_pct": "percentage",
+    "max_silence_pct": "percentage",
+    "min_resolution": "width x height in pixels",
+    "min_sharpness": "number",
+    "max_duplicate_rate_pct": "percentage",
+    "min_language_match_pct": "percentage",
+    "max_pii_rate_pct": "percentage",
 }
 
 
@@ -241,13 +263,16 @@ def _float(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-def _checks_without_threshold(question: Question, checks: Mapping[str, str], chosen: Any,
-                              found: Mapping[str, Claimed]) -> list[str]:
+def _checks_without_threshold(
+    question: Question, checks: Mapping[str, str], chosen: Any, found: Mapping[str, Claimed]
+) -> list[str]:
     if not isinstance(chosen, list):
         return []
     claims = [THRESHOLD_CLAIMS[checks[option]] for option in chosen if option in checks]
     missing = [CLAIM_WORDS[claim] for claim in claims if claim not in found]
     if not missing:
         return []
-    return [f"{question.id} lists checks for {', '.join(missing)} but no threshold for them was given "
-            "(in the quality metrics table), so they are not compared with the batch."]
+    return [
+        f"{question.id} lists checks for {', '.join(missing)} but no threshold for them was given "
+        "(in the quality metrics table), so they are not compared with the batch."
+    ]

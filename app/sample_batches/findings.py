@@ -4,6 +4,7 @@ Comparisons are computed from the stored measurements and the response's *curren
 answer changed after the analysis is judged as it now reads. Other packages call
 :func:`sample_findings` (per question) and :func:`sample_summary` (per response).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,12 +14,12 @@ import sqlalchemy as sa
 from flask import g, has_request_context
 
 from app.extensions import db
+from app.measurements import BatchReport
 from app.models import Response, SampleBatch, SampleBatchRequirement
 from app.models.sample_batch import BatchStatus
 from app.questionnaires import store
 from app.responses.services import answer_values
 from app.sample_batches.claims import claims_from_answers
-from app.measurements import BatchReport
 
 MODALITY_LABELS = {"audio": "Speech recordings", "image": "Images", "text": "Texts"}
 MODALITY_ORDER = ("audio", "image", "text")
@@ -79,8 +80,11 @@ class SampleSummary:
 
 def required_modalities(evaluation_id: int) -> list[str]:
     """The batch modalities ("audio", "image", "text") the buyer requires, in a fixed order."""
-    chosen = set(db.session.scalars(
-        sa.select(SampleBatchRequirement.modality).where(SampleBatchRequirement.evaluation_id == evaluation_id)))
+    chosen = set(
+        db.session.scalars(
+            sa.select(SampleBatchRequirement.modality).where(SampleBatchRequirement.evaluation_id == evaluation_id)
+        )
+    )
     return [m for m in MODALITY_ORDER if m in chosen]
 
 
@@ -89,8 +93,9 @@ def batches_of(response: Response) -> list[SampleBatch]:
     return sorted(rows, key=lambda b: MODALITY_ORDER.index(b.modality) if b.modality in MODALITY_ORDER else 9)
 
 
-def response_findings(response: Response, *, without: SampleBatch | None = None
-                      ) -> tuple[list[SampleFinding], list[str]]:
+def response_findings(
+    response: Response, *, without: SampleBatch | None = None
+) -> tuple[list[SampleFinding], list[str]]:
     """Every comparison of every analysed batch of ``response`` (except ``without``), and notes on
     answers that could not be compared."""
     questionnaire = store.parsed(response.questionnaire)
@@ -178,10 +183,17 @@ def forget_cached(response: Response) -> None:
 def batch_figures(batch: SampleBatch) -> BatchFigures:
     report = batch.report or {}
     return BatchFigures(
-        modality=batch.modality, label=MODALITY_LABELS.get(batch.modality, batch.modality), status=batch.status.value,
-        filename=batch.filename, sha256=batch.sha256, size=batch.size, uploaded_at=batch.created_at,
-        analysed_at=batch.analysed_at, error=batch.error,
-        figures=headline_figures(report) if report else (), problems=tuple(report.get("problems", [])),
+        modality=batch.modality,
+        label=MODALITY_LABELS.get(batch.modality, batch.modality),
+        status=batch.status.value,
+        filename=batch.filename,
+        sha256=batch.sha256,
+        size=batch.size,
+        uploaded_at=batch.created_at,
+        analysed_at=batch.analysed_at,
+        error=batch.error,
+        figures=headline_figures(report) if report else (),
+        problems=tuple(report.get("problems", [])),
     )
 
 
@@ -195,8 +207,14 @@ def headline_figures(report: dict) -> tuple[tuple[str, str], ...]:
         rows += [
             ("Total duration", f"{_num(agg['total_duration_s'] / 60, 1)} min"),
             ("Median duration", f"{_num(agg['duration_s']['median'], 1)} s"),
-            ("Sample rates", ", ".join(f"{int(r) // 1000 if int(r) % 1000 == 0 else int(r) / 1000} kHz \u00d7 {n}"
-                                       for r, n in agg["sample_rates"].items()) or "\u2014"),
+            (
+                "Sample rates",
+                ", ".join(
+                    f"{int(r) // 1000 if int(r) % 1000 == 0 else int(r) / 1000} kHz \u00d7 {n}"
+                    for r, n in agg["sample_rates"].items()
+                )
+                or "\u2014",
+            ),
             ("Clipped clips", _count_share(agg["clipped_clips"], agg["share_clipped_clips"])),
             ("Median silence", _pct(agg["silence_ratio"]["median"])),
             ("Median SNR estimate", f"{_num(agg['snr_db']['median'], 1)} dB"),
@@ -211,8 +229,10 @@ def headline_figures(report: dict) -> tuple[tuple[str, str], ...]:
         ]
     else:
         rows += [
-            ("Language matches the locale", _count_share(agg["language_matched"], agg["language_match_share"],
-                                                         of=agg["language_judged"])),
+            (
+                "Language matches the locale",
+                _count_share(agg["language_matched"], agg["language_match_share"], of=agg["language_judged"]),
+            ),
             ("Duplicate texts", _count_share(agg["duplicate_items"], agg["duplicate_rate"])),
             ("Median length", f"{_num(agg['words']['median'], 0)} words"),
             ("Texts with personal-data patterns", _count_share(len(agg["pii_items"]), agg["pii_rate"])),
@@ -220,7 +240,10 @@ def headline_figures(report: dict) -> tuple[tuple[str, str], ...]:
     largest = meta.get("largest_contributor")
     rows += [
         ("Contributors", str(meta.get("contributors", 0))),
-        ("Locales", " \u00b7 ".join(f"{loc} {int(v['items'])}" for loc, v in meta.get("locales", {}).items()) or "\u2014"),
+        (
+            "Locales",
+            " \u00b7 ".join(f"{loc} {int(v['items'])}" for loc, v in meta.get("locales", {}).items()) or "\u2014",
+        ),
         ("Largest single-contributor share", _pct(largest["share"]) if largest else "\u2014"),
         ("Items without a consent version", str(len(meta.get("items_without_consent", [])))),
     ]

@@ -1,4 +1,5 @@
 """Forms of the sample-batch pages; they own their validation."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm

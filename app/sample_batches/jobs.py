@@ -1,4 +1,5 @@
 """The background job that measures an uploaded sample batch ("samples.analyse")."""
+
 from __future__ import annotations
 
 from app.extensions import db
@@ -14,8 +15,13 @@ KIND = "samples.analyse"
 def start(batch: SampleBatch, *, user: User):
     """Queue the analysis of ``batch`` (commits, as every enqueue does) and remember the job on it."""
     batch.status, batch.error = BatchStatus.ANALYSING, ""
-    job = enqueue(KIND, owner=user, evaluation_id=batch.response.evaluation_id, params={"batch_id": batch.id},
-                  title=f"Analysing the {MODALITY_LABELS[batch.modality].lower()} sample batch '{batch.filename}'")
+    job = enqueue(
+        KIND,
+        owner=user,
+        evaluation_id=batch.response.evaluation_id,
+        params={"batch_id": batch.id},
+        title=f"Analysing the {MODALITY_LABELS[batch.modality].lower()} sample batch '{batch.filename}'",
+    )
     batch = db.session.get(SampleBatch, batch.id)
     if batch is not None:
         batch.job_id = job.id
@@ -40,6 +46,10 @@ def analyse_sample_batch(context: JobContext, *, batch_id: int) -> JobOutput:
         raise
     verified = sum(1 for v in summary["verdicts"].values() if v == "verified")
     contradicted = sum(1 for v in summary["verdicts"].values() if v == "contradicted")
-    context.progress(1, 1, f"Measured {summary['measured']} of {summary['items']} items: {verified} answer(s) "
-                           f"verified, {contradicted} contradicted. The results are on the sample batch page.")
+    context.progress(
+        1,
+        1,
+        f"Measured {summary['measured']} of {summary['items']} items: {verified} answer(s) "
+        f"verified, {contradicted} contradicted. The results are on the sample batch page.",
+    )
     return JobOutput(summary=summary)

@@ -2,6 +2,7 @@
 
 Services flush; the caller commits (the view, or the job runner for the analysis).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 
 from app import audit
 from app.extensions import db
+from app.measurements import analyse_batch
 from app.models import Answer, Evaluation, EvidenceLevel, Response, SampleBatch, SampleBatchRequirement, User
 from app.models.base import utcnow
 from app.models.sample_batch import BATCH_MODALITY, BatchStatus
@@ -27,10 +29,17 @@ from app.sample_batches.findings import (
     response_findings,
 )
 from app.sample_batches.storage import BatchRefused
-from app.measurements import analyse_batch
 
-__all__ = ["BatchRefused", "offered_modalities", "required_modalities", "set_required_modalities", "store_batch",
-           "analyse", "apply_evidence", "discard_files"]
+__all__ = [
+    "BatchRefused",
+    "offered_modalities",
+    "required_modalities",
+    "set_required_modalities",
+    "store_batch",
+    "analyse",
+    "apply_evidence",
+    "discard_files",
+]
 
 
 def offered_modalities(evaluation: Evaluation) -> list[str]:
@@ -42,8 +51,12 @@ def offered_modalities(evaluation: Evaluation) -> list[str]:
 def set_required_modalities(evaluation: Evaluation, modalities: list[str], *, user: User) -> list[str]:
     """Require a sample batch for exactly ``modalities`` (batch words: audio, image, text)."""
     wanted = [m for m in offered_modalities(evaluation) if m in modalities]
-    current = {r.modality: r for r in db.session.scalars(
-        sa.select(SampleBatchRequirement).where(SampleBatchRequirement.evaluation_id == evaluation.id))}
+    current = {
+        r.modality: r
+        for r in db.session.scalars(
+            sa.select(SampleBatchRequirement).where(SampleBatchRequirement.evaluation_id == evaluation.id)
+        )
+    }
     for modality, row in current.items():
         if modality not in wanted:
             db.session.delete(row)
@@ -52,13 +65,19 @@ def set_required_modalities(evaluation: Evaluation, modalities: list[str], *, us
             db.session.add(SampleBatchRequirement(evaluation_id=evaluation.id, modality=modality))
     db.session.flush()
     if set(wanted) != set(current):
-        audit.record("sample_batch.required", actor=user, evaluation_id=evaluation.id,
-                     subject=f"evaluation:{evaluation.id}", details={"modalities": wanted})
+        audit.record(
+            "sample_batch.required",
+            actor=user,
+            evaluation_id=evaluation.id,
+            subject=f"evaluation:{evaluation.id}",
+            details={"modalities": wanted},
+        )
     return wanted
 
 
-def store_batch(response: Response, modality: str, *, filename: str, stream: IO[bytes], user: User,
-                now: datetime | None = None) -> tuple[SampleBatch, list[Path]]:
+def store_batch(
+    response: Response, modality: str, *, filename: str, stream: IO[bytes], user: User, now: datetime | None = None
+) -> tuple[SampleBatch, list[Path]]:
     """Receive, check and keep one archive; replaces the response's earlier batch of that modality.
 
     Raises ``BatchRefused`` (nothing kept, no answer touched) or ``ResponseClosed``. Returns the new
@@ -75,8 +94,9 @@ def store_batch(response: Response, modality: str, *, filename: str, stream: IO[
     except BaseException:
         storage.remove(received.path)
         raise
-    old = db.session.scalar(sa.select(SampleBatch).where(
-        SampleBatch.response_id == response.id, SampleBatch.modality == modality))
+    old = db.session.scalar(
+        sa.select(SampleBatch).where(SampleBatch.response_id == response.id, SampleBatch.modality == modality)
+    )
     leftovers: list[Path] = []
     if old is not None:
         apply_evidence(response, without=old)
@@ -84,17 +104,33 @@ def store_batch(response: Response, modality: str, *, filename: str, stream: IO[
         db.session.delete(old)
         db.session.flush()
     batch = SampleBatch(
-        response_id=response.id, modality=modality, filename=shown, stored_name=stored_name, size=received.size,
-        sha256=received.sha256, metadata_file=checked.metadata_file, files=checked.files,
-        status=BatchStatus.ANALYSING, uploaded_by_id=user.id,
+        response_id=response.id,
+        modality=modality,
+        filename=shown,
+        stored_name=stored_name,
+        size=received.size,
+        sha256=received.sha256,
+        metadata_file=checked.metadata_file,
+        files=checked.files,
+        status=BatchStatus.ANALYSING,
+        uploaded_by_id=user.id,
     )
     db.session.add(batch)
     db.session.flush()
     forget_cached(response)
-    audit.record("sample_batch.uploaded", actor=user, evaluation_id=response.evaluation_id,
-                 subject=f"response:{response.id}:{modality}",
-                 details={"batch": batch.id, "sha256": received.sha256, "size": received.size,
-                          "files": checked.files, "replaced": old is not None})
+    audit.record(
+        "sample_batch.uploaded",
+        actor=user,
+        evaluation_id=response.evaluation_id,
+        subject=f"response:{response.id}:{modality}",
+        details={
+            "batch": batch.id,
+            "sha256": received.sha256,
+            "size": received.size,
+            "files": checked.files,
+            "replaced": old is not None,
+        },
+    )
     return batch, leftovers
 
 
@@ -118,23 +154,34 @@ def analyse(batch: SampleBatch, *, progress: Progress | None = None, user: User 
         storage.unpack(storage.archive_path(batch.stored_name), target, batch.filename)
     metadata = PurePosixPath(batch.metadata_file)
     report = analyse_batch(
-        target / Path(*metadata.parent.parts), metadata.name, batch.modality,
+        target / Path(*metadata.parent.parts),
+        metadata.name,
+        batch.modality,
         progress=(lambda done, total: progress(done, total, f"Measured {done} of {total} items."))
-        if progress else None)
+        if progress
+        else None,
+    )
     batch.report = report.to_dict()
     batch.status, batch.error, batch.analysed_at = BatchStatus.ANALYSED, "", utcnow()
     db.session.flush()
     forget_cached(batch.response)
     marked = apply_evidence(batch.response)
     measured = sum(1 for item in report.items if item.error is None)
-    audit.record("sample_batch.analysed", actor=user, evaluation_id=batch.response.evaluation_id,
-                 subject=f"response:{batch.response_id}:{batch.modality}",
-                 details={"batch": batch.id, "items": len(report.items), "measured": measured,
-                          "verified": sorted(q for q, v in marked.items() if v == "verified"),
-                          "contradicted": sorted(q for q, v in marked.items() if v == "contradicted")})
+    audit.record(
+        "sample_batch.analysed",
+        actor=user,
+        evaluation_id=batch.response.evaluation_id,
+        subject=f"response:{batch.response_id}:{batch.modality}",
+        details={
+            "batch": batch.id,
+            "items": len(report.items),
+            "measured": measured,
+            "verified": sorted(q for q, v in marked.items() if v == "verified"),
+            "contradicted": sorted(q for q, v in marked.items() if v == "contradicted"),
+        },
+    )
     storage.remove(target)
-    return {"batch_id": batch.id, "items": len(report.items), "measured": measured,
-            "verdicts": marked}
+    return {"batch_id": batch.id, "items": len(report.items), "measured": measured, "verdicts": marked}
 
 
 def mark_failed(batch: SampleBatch, message: str) -> None:
@@ -170,8 +217,14 @@ def apply_evidence(response: Response, *, without: SampleBatch | None = None) ->
         answer = answers.get(question_id)
         if verdict != "verified" or answer is None:
             continue
-        source = next(b for b in batches if b is not without and any(
-            f.question_id == question_id and f.modality == b.modality and f.verdict == "verified" for f in findings))
+        source = next(
+            b
+            for b in batches
+            if b is not without
+            and any(
+                f.question_id == question_id and f.modality == b.modality and f.verdict == "verified" for f in findings
+            )
+        )
         marks.setdefault(source.id, {})[question_id] = EvidenceLevel(answer.evidence_level).value
         answer.evidence_level = EvidenceLevel.VERIFIED
     for batch in batches:

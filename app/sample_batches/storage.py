@@ -3,6 +3,7 @@
 Archives are kept outside static/ in ``UPLOAD_FOLDER/sample-batches`` under generated names; the
 extracted tree sits beside the archive (``<name>.d``) only while it is being analysed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -84,8 +85,10 @@ def receive(stream: IO[bytes], stored_name: str) -> ReceivedArchive:
             while chunk := stream.read(CHUNK_BYTES):
                 size += len(chunk)
                 if size > limit:
-                    raise BatchRefused(f"The archive is larger than {current_app.config['MAX_SAMPLE_MB']} MB, "
-                                       "the limit for a sample batch.")
+                    raise BatchRefused(
+                        f"The archive is larger than {current_app.config['MAX_SAMPLE_MB']} MB, "
+                        "the limit for a sample batch."
+                    )
                 digest.update(chunk)
                 sink.write(chunk)
         if size == 0:
@@ -103,7 +106,8 @@ def unpack(archive: Path, target: Path, shown_name: str = "") -> list[str]:
     """
     try:
         extracted = extract_batch(
-            archive, target,
+            archive,
+            target,
             max_files=int(current_app.config["MAX_SAMPLE_FILES"]),
             max_total_bytes=int(current_app.config["MAX_SAMPLE_UNPACKED_MB"]) * 1024 * 1024,
         )
@@ -120,8 +124,10 @@ def check(archive: Path, target: Path, modality: str, shown_name: str = "") -> C
         metadata = find_metadata(files)
         items = [f for f in files if f.lower().endswith(ITEM_EXTENSIONS[modality])]
         if not items:
-            raise BatchRefused(f"The archive holds no {modality} items (expected files ending in "
-                               f"{', '.join(ITEM_EXTENSIONS[modality])}).")
+            raise BatchRefused(
+                f"The archive holds no {modality} items (expected files ending in "
+                f"{', '.join(ITEM_EXTENSIONS[modality])})."
+            )
     except BatchRefused:
         remove(target)
         raise
@@ -137,10 +143,13 @@ def find_metadata(files: list[str]) -> str:
     if len(csvs) == 1:
         return csvs[0]
     if not csvs:
-        raise BatchRefused("The archive has no metadata file; add a metadata.csv with one row per item (item_id, "
-                           "contributor, locale, gender, age_band, device, environment, consent_version, file).")
-    raise BatchRefused(f"The archive has {len(csvs)} CSV files and none is called metadata.csv; name the "
-                       "metadata file metadata.csv.")
+        raise BatchRefused(
+            "The archive has no metadata file; add a metadata.csv with one row per item (item_id, "
+            "contributor, locale, gender, age_band, device, environment, consent_version, file)."
+        )
+    raise BatchRefused(
+        f"The archive has {len(csvs)} CSV files and none is called metadata.csv; name the metadata file metadata.csv."
+    )
 
 
 def remove(path: Path) -> None:

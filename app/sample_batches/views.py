@@ -1,4 +1,5 @@
 """Sample-batch pages: the buyer's requirement, the vendor's uploads, everyone's results."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -21,8 +22,8 @@ from app.sample_batches.findings import (
     sample_summary,
 )
 from app.sample_batches.forms import UploadBatchForm, required_batches_form
-from app.web.loaders import evaluation_or_404, response_or_404
 from app.transaction import after_commit
+from app.web.loaders import evaluation_or_404, response_or_404
 
 bp = Blueprint("sample_batches", __name__)
 UPLOAD_SLACK_BYTES = 1024 * 1024  # the multipart envelope and the CSRF field around the archive
@@ -40,8 +41,11 @@ def allow_large_archives(endpoint, values):
 @bp.errorhandler(RequestEntityTooLarge)
 def archive_too_large(error):
     response_id = (request.view_args or {}).get("response_id")
-    flash(f"The archive is larger than {services.storage.max_archive_bytes() // (1024 * 1024)} MB, the limit for a "
-          "sample batch; nothing was kept and your draft is unchanged.", "error")
+    flash(
+        f"The archive is larger than {services.storage.max_archive_bytes() // (1024 * 1024)} MB, the limit for a "
+        "sample batch; nothing was kept and your draft is unchanged.",
+        "error",
+    )
     if response_id is None:
         return redirect(url_for("main.dashboard"))
     return redirect(url_for("sample_batches.batches", response_id=response_id))
@@ -81,8 +85,9 @@ def requirements(evaluation_id: int):
         chosen = services.set_required_modalities(evaluation, form.modalities.data or [], user=current_user)
         flash("Sample batches required: " + (", ".join(MODALITY_LABELS[m] for m in chosen) or "none") + ".", "success")
         return redirect(url_for("sample_batches.requirements", evaluation_id=evaluation.id))
-    return render_template("sample_batches/requirements.html", evaluation=evaluation, form=form, offered=offered,
-                           labels=MODALITY_LABELS), (422 if form.errors else 200)
+    return render_template(
+        "sample_batches/requirements.html", evaluation=evaluation, form=form, offered=offered, labels=MODALITY_LABELS
+    ), (422 if form.errors else 200)
 
 
 @bp.get("/responses/<int:response_id>/samples")
@@ -103,11 +108,22 @@ def _page(response: Response, *, errors: dict[str, str] | None = None, status: i
         except ResponseClosed as error:
             closed = str(error)
     return render_template(
-        "sample_batches/batches.html", response=response, evaluation=response.evaluation, modalities=modalities,
-        required=required, labels=MODALITY_LABELS, batches=by_modality,
-        figures={m: batch_figures(b) for m, b in by_modality.items()}, items={m: _item_rows(b) for m, b in by_modality.items()},
-        findings=sample_findings(response), summary=sample_summary(response), can_upload=can_upload and not closed,
-        closed=closed, form=UploadBatchForm(), errors=errors or {}, action_form=FlaskForm(),
+        "sample_batches/batches.html",
+        response=response,
+        evaluation=response.evaluation,
+        modalities=modalities,
+        required=required,
+        labels=MODALITY_LABELS,
+        batches=by_modality,
+        figures={m: batch_figures(b) for m, b in by_modality.items()},
+        items={m: _item_rows(b) for m, b in by_modality.items()},
+        findings=sample_findings(response),
+        summary=sample_summary(response),
+        can_upload=can_upload and not closed,
+        closed=closed,
+        form=UploadBatchForm(),
+        errors=errors or {},
+        action_form=FlaskForm(),
     ), status
 
 
@@ -125,8 +141,9 @@ def upload(response_id: int, modality: str):
         return _page(response, errors={modality: message}, status=400)
     upload_file = form.archive.data
     try:
-        batch, leftovers = services.store_batch(response, modality, filename=upload_file.filename or "",
-                                                stream=upload_file.stream, user=current_user)
+        batch, leftovers = services.store_batch(
+            response, modality, filename=upload_file.filename or "", stream=upload_file.stream, user=current_user
+        )
     except (services.BatchRefused, ResponseClosed) as refusal:
         db.session.rollback()
         flash(f"{label}: {refusal} Your draft is unchanged.", "error")
@@ -145,8 +162,11 @@ def analyse(response_id: int, modality: str):
     batch = next((b for b in batches_of(response) if b.modality == modality), None)
     job = db.session.get(Job, batch.job_id) if batch is not None and batch.job_id else None
     if batch is None or (job is not None and not job.finished):
-        flash(f"{MODALITY_LABELS.get(modality, modality)}: there is no batch to analyse, or its analysis is still "
-              "running.", "error")
+        flash(
+            f"{MODALITY_LABELS.get(modality, modality)}: there is no batch to analyse, or its analysis is still "
+            "running.",
+            "error",
+        )
         return redirect(url_for("sample_batches.batches", response_id=response.id))
     job = jobs.start(batch, user=current_user)
     return _after_start(response, job)

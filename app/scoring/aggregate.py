@@ -148,9 +148,7 @@ def _words(value: Any) -> str:
     return str(value).replace("_", " ")
 
 
-def _must_have_failure(
-    spec: QuestionSpec, value: Any, score: float | None, not_scored: str | None
-) -> str | None:
+def _must_have_failure(spec: QuestionSpec, value: Any, score: float | None, not_scored: str | None) -> str | None:
     rule = spec.must_have
     assert rule is not None
     if _is_unanswered(value):
@@ -189,9 +187,7 @@ def check_must_haves(
     for spec in questions:
         if spec.must_have is None:
             continue
-        detail = _must_have_failure(
-            spec, answers.get(spec.id), scores.get(spec.id), skipped.get(spec.id)
-        )
+        detail = _must_have_failure(spec, answers.get(spec.id), scores.get(spec.id), skipped.get(spec.id))
         if detail is not None:
             failures.append(Failure(spec.id, spec.must_have.reason, detail))
     return tuple(failures)
@@ -243,9 +239,7 @@ def score_response(
     for section in sections:
         members = by_section[section.id]
         if given_shares[section.id] > 0 and math.fsum(q.weight for q in members) <= 0:
-            raise ValueError(
-                f"section {section.id!r} has weight but no question with a weight above 0"
-            )
+            raise ValueError(f"section {section.id!r} has weight but no question with a weight above 0")
         masses[section.id] = math.fsum(q.weight for q in members if q.id not in excluded)
         if given_shares[section.id] > 0 and masses[section.id] <= 0:
             reasons = list(dict.fromkeys(excluded[q.id] for q in members if q.weight > 0))
@@ -260,9 +254,7 @@ def score_response(
         points, fraction = [], []
         for spec in by_section[section.id]:
             if spec.id in excluded:
-                contributions[spec.id] = QuestionContribution(
-                    spec.id, section.id, None, 0.0, excluded[spec.id]
-                )
+                contributions[spec.id] = QuestionContribution(spec.id, section.id, None, 0.0, excluded[spec.id])
                 continue
             score = _checked_score(spec.id, scores.get(spec.id))
             within = spec.weight / mass * (score or 0.0) / 4.0 if mass > 0 else 0.0

@@ -35,9 +35,7 @@ def _is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _values_by_unit(
-    reliability_data: Sequence[Sequence[Any]] | np.ndarray, level: str
-) -> tuple[list[Any], np.ndarray]:
+def _values_by_unit(reliability_data: Sequence[Sequence[Any]] | np.ndarray, level: str) -> tuple[list[Any], np.ndarray]:
     """Sorted value domain and the units × values count matrix (only units with 2+ values)."""
     rows = [list(row) for row in reliability_data]
     if not rows:
@@ -80,9 +78,7 @@ def _squared_distances(domain: list[Any], totals: np.ndarray, level: str) -> np.
     return ordinal
 
 
-def krippendorff_alpha(
-    reliability_data: Sequence[Sequence[Any]] | np.ndarray, level: str = "nominal"
-) -> float:
+def krippendorff_alpha(reliability_data: Sequence[Sequence[Any]] | np.ndarray, level: str = "nominal") -> float:
     """Krippendorff's alpha for ``reliability_data`` (coders × units; None or NaN where missing).
 
     ``level`` is ``nominal``, ``ordinal`` (use it for 0..4 rubric scores) or ``interval``. Returns NaN

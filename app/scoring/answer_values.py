@@ -19,9 +19,7 @@ class UnusableAnswer(ValueError):
 
 def is_number(value: Any) -> TypeGuard[float]:
     """True for a finite int or float; booleans are not numbers here although Python says they are."""
-    return (
-        isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    )
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def locale_key(locale: str) -> str:

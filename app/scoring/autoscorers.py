@@ -102,9 +102,7 @@ def _coverage_needs(params: Mapping[str, Any], requirements: Requirements) -> st
         return "the buyer listed no required locales"
     if any(getattr(t, volume) for t in requirements.locales for volume in params["columns"]):
         return None
-    units = " or ".join(
-        "contributor" if volume == "min_contributors" else "hours" for volume in params["columns"]
-    )
+    units = " or ".join("contributor" if volume == "min_contributors" else "hours" for volume in params["columns"])
     return f"the buyer set no {units} target for any required locale"
 
 
@@ -140,23 +138,19 @@ def coverage(value: Any, params: Mapping[str, Any], requirements: Requirements) 
                 continue
             got = offered[volume].get(locale_key(locale_target.locale), 0.0)
             measures.append(
-                {"unit": VOLUMES[volume], "offered": got, "required": float(needed),
-                 "ratio": min(1.0, got / needed)}
+                {"unit": VOLUMES[volume], "offered": got, "required": float(needed), "ratio": min(1.0, got / needed)}
             )
         if not measures:
             skipped.append(locale_target.locale)
             continue
         weakest = min(measures, key=lambda m: m["ratio"])
-        per_locale.append(
-            {"locale": locale_target.locale, **weakest,
-             "measures": {m["unit"]: m for m in measures}}
-        )
+        per_locale.append({"locale": locale_target.locale, **weakest, "measures": {m["unit"]: m for m in measures}})
     ratio = min(item["ratio"] for item in per_locale)
     score = 4.0 * ratio
+
     def described(item: dict[str, Any]) -> str:
         measures = " and ".join(
-            f"{fmt_number(m['offered'])} of {fmt_number(m['required'])} {m['unit']}"
-            for m in item["measures"].values()
+            f"{fmt_number(m['offered'])} of {fmt_number(m['required'])} {m['unit']}" for m in item["measures"].values()
         )
         return f"{item['locale']} {measures} ({fmt_percent(item['ratio'])})"
 
@@ -191,9 +185,7 @@ def coverage(value: Any, params: Mapping[str, Any], requirements: Requirements) 
 
 def _required_fraction_params(params: Mapping[str, Any]) -> dict[str, Any]:
     if params["of"] not in REQUIRED_ITEM_KINDS:
-        raise ValueError(
-            f"required_fraction 'of' must be one of {REQUIRED_ITEM_KINDS}, got {params['of']!r}"
-        )
+        raise ValueError(f"required_fraction 'of' must be one of {REQUIRED_ITEM_KINDS}, got {params['of']!r}")
     volume = params.get("volume")
     if volume is not None:
         if volume not in VOLUMES.values():
@@ -216,9 +208,7 @@ def _required_fraction_needs(params: Mapping[str, Any], requirements: Requiremen
     parse=_required_fraction_params,
     needs=_required_fraction_needs,
 )
-def required_fraction(
-    value: Any, params: Mapping[str, Any], requirements: Requirements
-) -> ScoreResult:
+def required_fraction(value: Any, params: Mapping[str, Any], requirements: Requirements) -> ScoreResult:
     """4 · the share of the required locales, devices, environments or modalities the vendor offers.
 
     The answer is either a list of strings (multi-choice) or a table, where ``column`` names the item and,
@@ -259,11 +249,11 @@ def required_fraction(
         else:
             missing.append(name)
             if targets.get(norm):
-                short.append(
-                    {"item": name, "offered": got, "required": targets[norm], "needed": needed}
-                )
+                short.append({"item": name, "offered": got, "required": targets[norm], "needed": needed})
     details = {
-        "required": [name for _, name in required], "present": found, "missing": missing,
+        "required": [name for _, name in required],
+        "present": found,
+        "missing": missing,
         "short": short,
     }
     fraction = len(found) / len(required)
@@ -271,14 +261,8 @@ def required_fraction(
     noun = kind if len(required) != 1 else kind[:-1]
     if params.get("volume"):
         unit = params["volume"]
-        sentence = (
-            f"{len(found)} of {len(required)} required {noun} reach {_share_words(share)} their "
-            f"required {unit}"
-        )
-        gaps = [
-            f"{s['item']} has {fmt_number(s['offered'])} of {fmt_number(s['required'])} {unit}"
-            for s in short
-        ]
+        sentence = f"{len(found)} of {len(required)} required {noun} reach {_share_words(share)} their required {unit}"
+        gaps = [f"{s['item']} has {fmt_number(s['offered'])} of {fmt_number(s['required'])} {unit}" for s in short]
         gaps += [f"{name} has none" for name in missing if name not in {s["item"] for s in short}]
         if gaps:
             sentence += "; " + ", ".join(gaps)
@@ -307,8 +291,7 @@ def _mix_distance(
     ordered = list(dict.fromkeys([*wanted, *offered]))
     distance = 0.5 * math.fsum(abs(offered.get(c, 0.0) - wanted.get(c, 0.0)) for c in ordered)
     phrase = ", ".join(
-        f"{fmt_option(labels[c])} {fmt_percent(offered.get(c, 0.0))} (target "
-        f"{fmt_percent(wanted.get(c, 0.0))})"
+        f"{fmt_option(labels[c])} {fmt_percent(offered.get(c, 0.0))} (target {fmt_percent(wanted.get(c, 0.0))})"
         for c in ordered
     )
     return min(1.0, distance), phrase
@@ -335,9 +318,7 @@ def _distribution_needs(params: Mapping[str, Any], requirements: Requirements) -
     parse=_distribution_params,
     needs=_distribution_needs,
 )
-def distribution_match(
-    value: Any, params: Mapping[str, Any], requirements: Requirements
-) -> ScoreResult:
+def distribution_match(value: Any, params: Mapping[str, Any], requirements: Requirements) -> ScoreResult:
     """4 · (1 − total variation distance) between the vendor's mix and the buyer's target mix.
 
     ``value_column`` may hold counts or shares: both are normalised to shares. A category present on one
@@ -384,14 +365,16 @@ def distribution_match(
             distance, phrase = _mix_distance(disclosed, labels, target)
         total = hidden + math.fsum(disclosed.values())
         if hidden > 0:
-            phrase += (
-                f"; {fmt_number(hidden)} undisclosed ({fmt_percent(hidden / total)}, "
-                "left out of the shares)"
-            )
+            phrase += f"; {fmt_number(hidden)} undisclosed ({fmt_percent(hidden / total)}, left out of the shares)"
         group_score = 4.0 * (1.0 - distance)
         per_group.append(
-            {"group": names[group], "distance": distance, "score": group_score,
-             "undisclosed": hidden, "given": group in grouped}
+            {
+                "group": names[group],
+                "distance": distance,
+                "score": group_score,
+                "undisclosed": hidden,
+                "given": group in grouped,
+            }
         )
         parts.append(f"{prefix}{phrase}, match {fmt_percent(1 - distance)}")
     score = math.fsum(g["score"] for g in per_group) / len(per_group)
@@ -405,8 +388,7 @@ def distribution_match(
     return ScoreResult(
         score,
         with_score(sentence, score),
-        {"attribute": attribute, "per_group": per_group,
-         "undisclosed": math.fsum(g["undisclosed"] for g in per_group)},
+        {"attribute": attribute, "per_group": per_group, "undisclosed": math.fsum(g["undisclosed"] for g in per_group)},
     )
 
 
@@ -432,9 +414,7 @@ def _threshold_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @register("threshold_bands", required=("direction", "bands"), parse=_threshold_params)
-def threshold_bands(
-    value: Any, params: Mapping[str, Any], requirements: Requirements
-) -> ScoreResult:
+def threshold_bands(value: Any, params: Mapping[str, Any], requirements: Requirements) -> ScoreResult:
     """Score a number by bands: the best band whose threshold the value meets gives the score, else 0.
 
     ``direction`` is ``at_least`` (higher is better) or ``at_most``; ``bands`` is a list of
@@ -456,9 +436,7 @@ def threshold_bands(
         return ScoreResult(0.0, with_score(sentence, 0), details)
     score, threshold = max(met)
     details["band"] = [threshold, score]
-    return ScoreResult(
-        score, with_score(f"{fmt_number(value)} is {words} {fmt_number(threshold)}", score), details
-    )
+    return ScoreResult(score, with_score(f"{fmt_number(value)} is {words} {fmt_number(threshold)}", score), details)
 
 
 # --- choice_map ---------------------------------------------------------------------------------
@@ -467,9 +445,7 @@ def threshold_bands(
 def _choice_map_params(params: Mapping[str, Any]) -> dict[str, Any]:
     # PyYAML reads a bare `yes:` key as True, so boolean keys are taken as "yes"/"no".
     scores = {
-        ({True: "yes", False: "no"}[k] if isinstance(k, bool) else str(k)): rubric_value(
-            f"map score for {k!r}", v
-        )
+        ({True: "yes", False: "no"}[k] if isinstance(k, bool) else str(k)): rubric_value(f"map score for {k!r}", v)
         for k, v in params["map"].items()
     }
     combine = params.get("combine", "sum")
@@ -491,9 +467,7 @@ def choice_map(value: Any, params: Mapping[str, Any], requirements: Requirements
     if isinstance(value, str):
         score = scores.get(value, 0.0)
         note = "" if value in scores else " (an option the scoring does not list)"
-        return ScoreResult(
-            score, with_score(f"Answer: {fmt_option(value)}{note}", score), {"choices": [value]}
-        )
+        return ScoreResult(score, with_score(f"Answer: {fmt_option(value)}{note}", score), {"choices": [value]})
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise UnusableAnswer("the answer is neither an option nor a list of options")
     chosen = list(dict.fromkeys(value))
@@ -506,9 +480,7 @@ def choice_map(value: Any, params: Mapping[str, Any], requirements: Requirements
     how = f"points add up to {fmt_number(raw)}" + (", capped at 4" if raw > 4 else "")
     if combine == "max":
         how = "the best one counts"
-    return ScoreResult(
-        score, with_score(f"Chosen: {listed}; {how}", score), {"choices": chosen, "each": each}
-    )
+    return ScoreResult(score, with_score(f"Chosen: {listed}; {how}", score), {"choices": chosen, "each": each})
 
 
 # --- date_validity ------------------------------------------------------------------------------
@@ -569,12 +541,11 @@ def date_validity(value: Any, params: Mapping[str, Any], requirements: Requireme
         valid = when >= cutoff
         score = 4.0 if valid else 0.0
         sentence = (
-            f"{when.isoformat()} is on or after {rule}: valid" if valid
+            f"{when.isoformat()} is on or after {rule}: valid"
+            if valid
             else f"{when.isoformat()} is before {rule}: not valid"
         )
-        return ScoreResult(
-            score, with_score(sentence, score), {"cutoff": cutoff.isoformat(), "valid": valid}
-        )
+        return ScoreResult(score, with_score(sentence, score), {"cutoff": cutoff.isoformat(), "valid": valid})
     rows = table_rows(value)
     if "date_column" not in params:
         raise ValueError("date_validity on a table answer needs a 'date_column' param")
@@ -615,9 +586,7 @@ def date_validity(value: Any, params: Mapping[str, Any], requirements: Requireme
 
 
 @register("reviewed_since_change", required=("reviewed_column", "changed_column"))
-def reviewed_since_change(
-    value: Any, params: Mapping[str, Any], requirements: Requirements
-) -> ScoreResult:
+def reviewed_since_change(value: Any, params: Mapping[str, Any], requirements: Requirements) -> ScoreResult:
     """4 · the share of rows whose review date is on or after the date the processing last changed.
 
     For a data protection impact assessment (GDPR Art. 35): what matters is whether it was reviewed
@@ -668,10 +637,7 @@ def _concentration_params(params: Mapping[str, Any]) -> dict[str, Any]:
 def _concentration_needs(params: Mapping[str, Any], requirements: Requirements) -> str | None:
     if sum(t.min_contributors for t in requirements.locales) > 0:
         return None
-    return (
-        "the buyer set no number of contributors, so the even share per contributor "
-        "(1 of N) is unknown"
-    )
+    return "the buyer set no number of contributors, so the even share per contributor (1 of N) is unknown"
 
 
 @register(
@@ -680,9 +646,7 @@ def _concentration_needs(params: Mapping[str, Any], requirements: Requirements) 
     parse=_concentration_params,
     needs=_concentration_needs,
 )
-def contributor_concentration(
-    value: Any, params: Mapping[str, Any], requirements: Requirements
-) -> ScoreResult:
+def contributor_concentration(value: Any, params: Mapping[str, Any], requirements: Requirements) -> ScoreResult:
     """Score the largest single contributor's share against the even share 1/N.
 
     N is the number of contributors the buyer requires (summed over the locales): N contributors who

@@ -52,9 +52,7 @@ def _check_kind(
 ) -> Callable[[CheckRun], CheckRun]:
     def decorate(run: CheckRun) -> CheckRun:
         base = {"kind", "severity"}
-        _CHECKS[name] = _CheckKind(
-            run, frozenset(required), frozenset(required) | frozenset(optional) | base, severity
-        )
+        _CHECKS[name] = _CheckKind(run, frozenset(required), frozenset(required) | frozenset(optional) | base, severity)
         return run
 
     return decorate
@@ -69,9 +67,7 @@ def validate_check(spec: Mapping[str, Any]) -> None:
     """Raise ``ValueError`` for an unknown kind, unknown or missing keys, or a bad severity."""
     kind = spec.get("kind")
     if kind not in _CHECKS:
-        raise ValueError(
-            f"unknown check kind {kind!r}; known kinds: {', '.join(known_check_kinds())}"
-        )
+        raise ValueError(f"unknown check kind {kind!r}; known kinds: {', '.join(known_check_kinds())}")
     check = _CHECKS[kind]
     unknown = set(spec) - check.allowed
     if unknown:
@@ -128,17 +124,12 @@ def _total_matches(
         return []  # nothing to compare with yet; an unanswered total is not an inconsistency
     total = math.fsum(number for _, _, number in _numbers(table_rows(value), column))
     if abs(total - stated) > float(spec.get("tolerance", 0)):
-        return [
-            f"{column} in this table adds up to {fmt_number(total)}, "
-            f"but {other} states {fmt_number(stated)}"
-        ]
+        return [f"{column} in this table adds up to {fmt_number(total)}, but {other} states {fmt_number(stated)}"]
     return []
 
 
 @_check_kind("range", required=(), optional=("column", "min", "max"), severity="error")
-def _range(
-    question_id: Hashable, value: Any, spec: Mapping[str, Any], answers: Mapping[Hashable, Any]
-) -> list[str]:
+def _range(question_id: Hashable, value: Any, spec: Mapping[str, Any], answers: Mapping[Hashable, Any]) -> list[str]:
     """Values in ``column`` (or a number answer, without ``column``) must lie within ``min``..``max``."""
     low, high = spec.get("min"), spec.get("max")
     column = spec.get("column")

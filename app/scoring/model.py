@@ -93,9 +93,7 @@ class Requirements:
                 _check_non_negative(f"share of {attribute}/{category}", share)
             total = math.fsum(shares.values())
             if shares and abs(total - 1.0) > SHARE_SUM_TOLERANCE:
-                raise ValueError(
-                    f"target shares for {attribute!r} must sum to 1, they sum to {total:.4g}"
-                )
+                raise ValueError(f"target shares for {attribute!r} must sum to 1, they sum to {total:.4g}")
             frozen[attribute] = MappingProxyType(dict(shares))
         object.__setattr__(self, "demographics", MappingProxyType(frozen))
         if self.award_date is not None and not isinstance(self.award_date, datetime.date):
@@ -150,9 +148,7 @@ class Requirements:
             budget_per_unit=data.get("budget_per_unit"),
             unit=data.get("unit") or "hour",
             must_have_share=(
-                DEFAULT_MUST_HAVE_SHARE
-                if data.get("must_have_share") is None
-                else data["must_have_share"]
+                DEFAULT_MUST_HAVE_SHARE if data.get("must_have_share") is None else data["must_have_share"]
             ),
         )
 

@@ -67,9 +67,7 @@ def _checked(
     scores = np.asarray(scores, dtype=float)
     weights = np.asarray(weights, dtype=float)
     if scores.shape != (len(vendors), len(criteria)):
-        raise ValueError(
-            f"scores must be vendors × criteria = {len(vendors)}×{len(criteria)}, got {scores.shape}"
-        )
+        raise ValueError(f"scores must be vendors × criteria = {len(vendors)}×{len(criteria)}, got {scores.shape}")
     if weights.shape != (len(criteria),):
         raise ValueError(f"weights must have one entry per criterion ({len(criteria)})")
     if len(vendors) < 1:
@@ -148,9 +146,7 @@ def critical_weight_changes(
         rest = rest / rest.sum() if rest.sum() > 0 else np.full(len(others), 1.0 / len(others))
         base = scores[:, others] @ rest  # r_v
         slope = scores[:, c] - base
-        attempts = [
-            _nearest_overtake(base, slope, winner, current, direction) for direction in (1, -1)
-        ]
+        attempts = [_nearest_overtake(base, slope, winner, current, direction) for direction in (1, -1)]
         found = [f for f in attempts if f is not None]
         if not found:
             changes.append(CriticalChange(criterion, None, None, None, current))
@@ -191,9 +187,7 @@ def rank_acceptability(
     # A stable sort of the negated totals keeps exact ties in listing order, as the winner rule says.
     order = np.argsort(-totals, axis=1, kind="stable")  # order[d, r] = vendor at rank r in draw d
     m = len(vendors)
-    counts = np.bincount(
-        (order * m + np.arange(m)[None, :]).ravel(), minlength=m * m
-    ).reshape(m, m)
+    counts = np.bincount((order * m + np.arange(m)[None, :]).ravel(), minlength=m * m).reshape(m, m)
     shares = counts / n
     return RankAcceptability(
         vendors=tuple(vendors),

@@ -41,9 +41,7 @@ def normalise(weights: Mapping[str, float]) -> dict[str, float]:
     return {label: float(weight) / total for label, weight in weights.items()}
 
 
-def pairwise_matrix(
-    labels: Sequence[str], judgements: Mapping[tuple[str, str], float]
-) -> np.ndarray:
+def pairwise_matrix(labels: Sequence[str], judgements: Mapping[tuple[str, str], float]) -> np.ndarray:
     """Build the reciprocal comparison matrix from judgements ``{(a, b): how much more a matters than b}``.
 
     Each unordered pair needs one judgement (giving both directions is allowed if they are
@@ -62,21 +60,17 @@ def pairwise_matrix(
                 raise ValueError(f"judgement ({a!r}, {b!r}) names unknown label {label!r}")
         if a == b:
             raise ValueError(f"judgement ({a!r}, {b!r}) compares a criterion with itself")
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-            _SCALE_MIN * (1 - _SCALE_TOLERANCE) <= value <= _SCALE_MAX
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, numbers.Real)
+            or not (_SCALE_MIN * (1 - _SCALE_TOLERANCE) <= value <= _SCALE_MAX)
         ):
-            raise ValueError(
-                f"judgement ({a!r}, {b!r}) = {value!r} is outside Saaty's scale 1/9..9"
-            )
+            raise ValueError(f"judgement ({a!r}, {b!r}) = {value!r} is outside Saaty's scale 1/9..9")
         i, j = index[a], index[b]
         if not np.isnan(matrix[i, j]) and not math.isclose(matrix[i, j], value, rel_tol=1e-6):
-            raise ValueError(
-                f"judgements ({a!r}, {b!r}) and ({b!r}, {a!r}) are not reciprocal"
-            )
+            raise ValueError(f"judgements ({a!r}, {b!r}) and ({b!r}, {a!r}) are not reciprocal")
         matrix[i, j], matrix[j, i] = float(value), 1.0 / float(value)
-    missing = [
-        (labels[i], labels[j]) for i in range(n) for j in range(i + 1, n) if np.isnan(matrix[i, j])
-    ]
+    missing = [(labels[i], labels[j]) for i in range(n) for j in range(i + 1, n) if np.isnan(matrix[i, j])]
     if missing:
         pairs = ", ".join(f"{a} vs {b}" for a, b in missing)
         raise ValueError(f"missing judgements: {pairs}")
@@ -176,9 +170,7 @@ def ahp(labels: Sequence[str], matrix: np.ndarray) -> AhpResult:
     )
 
 
-def ahp_weights(
-    labels: Sequence[str], matrix: np.ndarray, max_cr: float = MAX_CONSISTENCY_RATIO
-) -> dict[str, float]:
+def ahp_weights(labels: Sequence[str], matrix: np.ndarray, max_cr: float = MAX_CONSISTENCY_RATIO) -> dict[str, float]:
     """AHP weights, or :class:`InconsistentJudgements` (carrying the full result) when CR > ``max_cr``."""
     result = ahp(labels, matrix)
     if result.cr > max_cr:

@@ -1,4 +1,5 @@
 """Error pages: HTML for people, JSON for API clients; a failed request never leaves a half transaction."""
+
 from __future__ import annotations
 
 from flask import Flask, render_template, request

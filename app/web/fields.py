@@ -1,4 +1,5 @@
 """Form fields shared by several forms."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

@@ -1,4 +1,5 @@
 """Template filters: dates in the reader's time zone, numbers as people read them."""
+
 from __future__ import annotations
 
 from datetime import datetime

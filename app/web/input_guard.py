@@ -6,6 +6,7 @@ means a NUL, so dropping it loses nothing a person typed. Upload file names lose
 character. Other control characters are refused by the forms and API schemas of single-line fields
 (``app.limits``), not dropped here: only the field knows whether a line break belongs in it.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """Load an object named in the URL and check access in the same step (404 or 403)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

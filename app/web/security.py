@@ -1,4 +1,5 @@
 """Request-wide security: sign-in required by default, security headers on every answer."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

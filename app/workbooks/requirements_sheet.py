@@ -1,4 +1,5 @@
 """Reading a requirements profile from an uploaded CSV or XLSX file (pandas)."""
+
 from __future__ import annotations
 
 import io
@@ -108,8 +109,9 @@ def read_requirements_file(filename: str, data: bytes) -> SheetImport:
 def merged(requirements: Requirements, imported: SheetImport) -> Requirements:
     """The profile with the uploaded locales (and demographics, when the file had them) replacing the old ones."""
     data = requirements.to_dict()
-    data["locales"] = [{"locale": t.locale, "min_contributors": t.min_contributors, "min_hours": t.min_hours}
-                       for t in imported.locales]
+    data["locales"] = [
+        {"locale": t.locale, "min_contributors": t.min_contributors, "min_hours": t.min_hours} for t in imported.locales
+    ]
     if imported.demographics:
         data["demographics"] = imported.demographics
     return Requirements.from_dict(data)

@@ -1,4 +1,5 @@
 """Spreadsheets people exchange with DataVet: questionnaire and response workbooks, requirements files."""
+
 from __future__ import annotations
 
 import re
@@ -8,6 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app import permissions
+from app.evaluations.requirements import set_requirements
 from app.extensions import db
 from app.models import QuestionnaireVersion
 from app.questionnaires import store
@@ -15,7 +17,6 @@ from app.questionnaires.workbook import answers_from_xlsx, questionnaire_to_xlsx
 from app.responses import services as responses
 from app.scoring.model import Requirements
 from app.web.loaders import evaluation_or_404, response_or_404
-from app.evaluations.requirements import set_requirements
 from app.workbooks.requirements_sheet import merged, read_requirements_file
 
 bp = Blueprint("workbooks", __name__)

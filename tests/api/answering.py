@@ -1,4 +1,5 @@
 """A vendor answering a whole questionnaire through the API, as a script would."""
+
 from __future__ import annotations
 
 import io
@@ -35,17 +36,28 @@ def answer_everything(api, response_id: int, *, seed: int = 1, profile=VENDOR_PR
     rng = random.Random(seed)
     for _ in range(3):  # answers can reveal follow-up questions
         answered = {a["question_id"] for a in all_items(api, f"/responses/{response_id}/answers")}
-        todo = [q for q in all_items(api, f"/responses/{response_id}/questions")
-                if q["id"] not in answered and q["type"] != "file"]
+        todo = [
+            q
+            for q in all_items(api, f"/responses/{response_id}/questions")
+            if q["id"] not in answered and q["type"] != "file"
+        ]
         if not todo:
             break
-        items = [{"question_id": q["id"], "revision": 0,
-                  "value": demo_answer(questionnaire.question(q["id"]), profile, requirements, rng)} for q in todo]
+        items = [
+            {
+                "question_id": q["id"],
+                "revision": 0,
+                "value": demo_answer(questionnaire.question(q["id"]), profile, requirements, rng),
+            }
+            for q in todo
+        ]
         saved = api.put(f"/responses/{response_id}/answers", json={"answers": items})
         assert saved.status_code == 200, saved.get_json()
     for question in all_items(api, f"/responses/{response_id}/questions"):
         if question["type"] == "file":
-            upload = api.post(f"/responses/{response_id}/questions/{question['id']}/evidence",
-                              data={"file": (io.BytesIO(b"Consent text, English version.\n"), "consent.txt")},
-                              content_type="multipart/form-data")
+            upload = api.post(
+                f"/responses/{response_id}/questions/{question['id']}/evidence",
+                data={"file": (io.BytesIO(b"Consent text, English version.\n"), "consent.txt")},
+                content_type="multipart/form-data",
+            )
             assert upload.status_code == 201, upload.get_json()

@@ -1,4 +1,5 @@
 """Calling the API from tests: bearer tokens and a small JSON client."""
+
 from __future__ import annotations
 
 from app.api import tokens

@@ -1,4 +1,5 @@
 """The OpenAPI document: generated from the code, served to anyone at /api/v1/openapi.json."""
+
 from __future__ import annotations
 
 from app.api import evaluations
@@ -11,7 +12,10 @@ def test_the_document_is_served_without_a_token_and_describes_sign_in_errors_and
     spec = document.get_json()
     assert spec["openapi"].startswith("3.")
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer", "description": "A personal API token from the API tokens page."}
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A personal API token from the API tokens page.",
+    }
     assert spec["security"] == [{"bearerAuth": []}]
     error = spec["components"]["schemas"]["Error"]
     assert set(error["required"]) == {"code", "message", "errors"}

@@ -1,5 +1,6 @@
 """The whole journey through the API alone: evaluation, requirements, invitation, answers, submission,
 two evaluators scoring blind, consensus, ranking and the PDF scorecard."""
+
 from __future__ import annotations
 
 import io
@@ -18,8 +19,9 @@ PASSWORD = "a long enough password for the vendor"
 
 def _vendor_signs_up_and_creates_a_token(client, link_token: str) -> ApiClient:
     """The invited contact follows the e-mailed link, then makes a token on the API tokens page."""
-    accepted = client.post(f"/invitations/{link_token}",
-                           data={"name": "Nia", "password": PASSWORD, "confirm": PASSWORD})
+    accepted = client.post(
+        f"/invitations/{link_token}", data={"name": "Nia", "password": PASSWORD, "confirm": PASSWORD}
+    )
     assert accepted.status_code == 302
     page = client.post("/account/tokens", data={"name": "Answering script"})
     assert page.status_code == 201
@@ -30,21 +32,33 @@ def _vendor_signs_up_and_creates_a_token(client, link_token: str) -> ApiClient:
 
 def test_buyer_vendor_and_evaluators_complete_an_evaluation_through_the_api(client, world, caplog):
     buyer = as_user(client, world.buyer)
-    questionnaire = next(q for q in all_items(buyer, "/questionnaires")
-                         if q["key"] == "data-collection-vendor" and q["latest"])
-    created = buyer.post("/evaluations", json={
-        "title": "Speech data by API", "questionnaire_id": questionnaire["id"], "modalities": ["speech"],
-        "deadline": (utcnow() + timedelta(days=10)).isoformat(), "sealed": False,
-    })
+    questionnaire = next(
+        q for q in all_items(buyer, "/questionnaires") if q["key"] == "data-collection-vendor" and q["latest"]
+    )
+    created = buyer.post(
+        "/evaluations",
+        json={
+            "title": "Speech data by API",
+            "questionnaire_id": questionnaire["id"],
+            "modalities": ["speech"],
+            "deadline": (utcnow() + timedelta(days=10)).isoformat(),
+            "sealed": False,
+        },
+    )
     assert created.status_code == 201, created.get_json()
     evaluation = created.get_json()
     eid = evaluation["id"]
 
-    requirements = buyer.put(f"/evaluations/{eid}/requirements", json={
-        "locales": [{"locale": "en-gb", "min_contributors": 100, "min_hours": 200}],
-        "demographics": {"gender": {"female": 50, "male": 50}},
-        "devices": ["smartphone"], "environments": ["home"], "award_date": "2027-03-01",
-    })
+    requirements = buyer.put(
+        f"/evaluations/{eid}/requirements",
+        json={
+            "locales": [{"locale": "en-gb", "min_contributors": 100, "min_hours": 200}],
+            "demographics": {"gender": {"female": 50, "male": 50}},
+            "devices": ["smartphone"],
+            "environments": ["home"],
+            "award_date": "2027-03-01",
+        },
+    )
     assert requirements.status_code == 200, requirements.get_json()
     assert requirements.get_json()["locales"][0]["locale"] == "en-GB"
     assert requirements.get_json()["demographics"]["gender"] == {"female": 0.5, "male": 0.5}
@@ -55,8 +69,9 @@ def test_buyer_vendor_and_evaluators_complete_an_evaluation_through_the_api(clie
         assert assigned.status_code == 201, assigned.get_json()
 
     with caplog.at_level(logging.INFO):
-        invited = buyer.post(f"/evaluations/{eid}/invitations",
-                             json={"vendor_name": "Newco Data", "email": "sales@newco.example"})
+        invited = buyer.post(
+            f"/evaluations/{eid}/invitations", json={"vendor_name": "Newco Data", "email": "sales@newco.example"}
+        )
     assert invited.status_code == 201 and invited.get_json()["state"] == "pending"
     link = re.search(r"https?://\S+/invitations/(\S+)", caplog.text)
     assert link, "the invitation link is e-mailed (logged when no mail server is configured)"
@@ -82,8 +97,9 @@ def test_buyer_vendor_and_evaluators_complete_an_evaluation_through_the_api(clie
         scores = [{"question_id": qid, "value": value, "comment": f"note-{value}"} for qid in questions]
         assert person.put(f"/responses/{rid}/scores", json={"scores": scores}).status_code == 200
         if person is lead:
-            assert lead.get(f"/responses/{rid}/scores").get_json()["others"] == [], \
+            assert lead.get(f"/responses/{rid}/scores").get_json()["others"] == [], (
                 "others' scores stay hidden before one's own are submitted"
+            )
         done = person.post(f"/responses/{rid}/scores/submit")
         assert done.status_code == 200 and done.get_json()["submitted"], done.get_json()
     others = lead.get(f"/responses/{rid}/scores").get_json()["others"]
@@ -92,8 +108,10 @@ def test_buyer_vendor_and_evaluators_complete_an_evaluation_through_the_api(clie
 
     disputed = all_items(lead, f"/responses/{rid}/consensus")[0]
     assert sorted(s["value"] for s in disputed["scores"]) == [1, 3]
-    agreed = lead.put(f"/responses/{rid}/consensus/{disputed['question_id']}",
-                      json={"value": 2, "rationale": "Documented process, no artefact."})
+    agreed = lead.put(
+        f"/responses/{rid}/consensus/{disputed['question_id']}",
+        json={"value": 2, "rationale": "Documented process, no artefact."},
+    )
     assert agreed.status_code == 200 and agreed.get_json()["consensus"]["value"] == 2
 
     ranking = buyer.get(f"/evaluations/{eid}/ranking")

@@ -8,6 +8,7 @@ answer must match the document: status code, content type and body schema.
 (schemathesis's own pytest fixture loader does not run under this project's pytest 9, so the cases come
 from its documented ``APIOperation.as_strategy`` with Hypothesis' ``@given``.)
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -42,11 +43,23 @@ def scored_world(world, app):
     world.response_b.status = ResponseStatus.SUBMITTED
     world.response_b.submitted_at = utcnow()
     db.session.add(Answer(response_id=world.response_b.id, question_id="PRV-01", value="Consent, art. 6(1)(a)"))
-    attachment = Attachment(response_id=world.response_a.id, question_id="PRV-05", filename="consent.txt",
-                            stored_name="conformance-file", content_type="text/plain", size=5, sha256="0" * 64)
+    attachment = Attachment(
+        response_id=world.response_a.id,
+        question_id="PRV-05",
+        filename="consent.txt",
+        stored_name="conformance-file",
+        content_type="text/plain",
+        size=5,
+        sha256="0" * 64,
+    )
     db.session.add(attachment)
-    invitation = Invitation(evaluation=world.evaluation, vendor_organisation=world.response_a.vendor_organisation,
-                            email="new@vendor-a.example", token_hash="1" * 64, expires_at=utcnow() + timedelta(days=1))
+    invitation = Invitation(
+        evaluation=world.evaluation,
+        vendor_organisation=world.response_a.vendor_organisation,
+        email="new@vendor-a.example",
+        token_hash="1" * 64,
+        expires_at=utcnow() + timedelta(days=1),
+    )
     db.session.add(invitation)
     db.session.commit()
     (Path(app.config["UPLOAD_FOLDER"]) / "conformance-file").write_bytes(b"hello")
@@ -65,8 +78,9 @@ def _strategy(operation, headers: dict, known_ids: dict):
     modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
     strategies = [operation.as_strategy(generation_mode=mode, headers=headers) for mode in modes]
     if fixed:
-        strategies += [operation.as_strategy(generation_mode=mode, headers=headers, path_parameters=fixed)
-                       for mode in modes]
+        strategies += [
+            operation.as_strategy(generation_mode=mode, headers=headers, path_parameters=fixed) for mode in modes
+        ]
     return st.one_of(strategies)
 
 
@@ -77,8 +91,14 @@ def _conformance_failures(schema, headers: dict, known_ids: dict, wanted=lambda 
         if not wanted(operation):
             continue
 
-        @settings(max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None,
-                  phases=(Phase.explicit, Phase.generate), suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=(Phase.explicit, Phase.generate),
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=_strategy(operation, headers, known_ids))
         def conforms(case):
             case.call_and_validate(headers=headers, checks=CHECKS)
@@ -93,9 +113,14 @@ def _conformance_failures(schema, headers: dict, known_ids: dict, wanted=lambda 
 @pytest.mark.slow
 def test_buyer_requests_get_no_server_error_and_match_the_document(api_schema, scored_world):
     world = scored_world
-    known = {"evaluation_id": world.evaluation.id, "response_id": world.response_b.id,
-             "questionnaire_id": world.evaluation.questionnaire_id, "attachment_id": world.attachment_id,
-             "invitation_id": world.invitation_id, "question_id": "PRV-01"}
+    known = {
+        "evaluation_id": world.evaluation.id,
+        "response_id": world.response_b.id,
+        "questionnaire_id": world.evaluation.questionnaire_id,
+        "attachment_id": world.attachment_id,
+        "invitation_id": world.invitation_id,
+        "question_id": "PRV-01",
+    }
     failures = _conformance_failures(api_schema, bearer(world.buyer), known)
     assert not failures, "\n\n".join(failures)
 
@@ -104,15 +129,21 @@ def test_buyer_requests_get_no_server_error_and_match_the_document(api_schema, s
 def test_vendor_requests_get_no_server_error_and_match_the_document(api_schema, scored_world):
     world = scored_world
     known = {"response_id": world.response_a.id, "attachment_id": world.attachment_id, "question_id": "PRV-05"}
-    failures = _conformance_failures(api_schema, bearer(world.vendor_a), known,
-                                     lambda operation: operation.path.startswith(RESPONSE_PATHS))
+    failures = _conformance_failures(
+        api_schema, bearer(world.vendor_a), known, lambda operation: operation.path.startswith(RESPONSE_PATHS)
+    )
     assert not failures, "\n\n".join(failures)
 
 
 def test_lead_evaluator_requests_get_no_server_error_and_match_the_document(api_schema, scored_world):
     world = scored_world
     known = {"response_id": world.response_b.id, "question_id": "PRV-01", "evaluation_id": world.evaluation.id}
-    failures = _conformance_failures(api_schema, bearer(world.lead), known,
-                                     lambda operation: "/scores" in operation.path or "consensus" in operation.path
-                                     or "declaration" in operation.path)
+    failures = _conformance_failures(
+        api_schema,
+        bearer(world.lead),
+        known,
+        lambda operation: (
+            "/scores" in operation.path or "consensus" in operation.path or "declaration" in operation.path
+        ),
+    )
     assert not failures, "\n\n".join(failures)

@@ -1,4 +1,5 @@
 """Personal API tokens: made and revoked on the web page, stored hashed, acting as their owner."""
+
 from __future__ import annotations
 
 import hashlib
@@ -36,9 +37,14 @@ def test_a_token_acts_as_its_owner_and_records_its_last_use(client, login, world
     client.post("/logout")
     me = client.get(f"{API}/me", headers={"Authorization": f"Bearer {secret}"})
     assert me.status_code == 200
-    assert me.get_json() | {"id": 0} == {"id": 0, "email": world.vendor_a.email, "name": world.vendor_a.name,
-                                         "role": "vendor", "organisation_id": world.vendor_a.organisation_id,
-                                         "organisation": "Vendor A"}
+    assert me.get_json() | {"id": 0} == {
+        "id": 0,
+        "email": world.vendor_a.email,
+        "name": world.vendor_a.name,
+        "role": "vendor",
+        "organisation_id": world.vendor_a.organisation_id,
+        "organisation": "Vendor A",
+    }
     assert db.session.scalar(sa.select(ApiToken.last_used_at)) is not None
 
 
@@ -69,8 +75,12 @@ def test_a_nameless_token_is_refused_with_a_message(client, login, world):
 
 
 def test_requests_without_a_valid_token_get_401_json(client, login, world):
-    for headers in ({}, {"Authorization": "Bearer"}, {"Authorization": "Bearer dvt_not-a-token"},
-                    {"Authorization": "Basic dXNlcjpwYXNz"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer dvt_not-a-token"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+    ):
         answer = client.get(f"{API}/evaluations", headers=headers)
         assert answer.status_code == 401, headers
         assert set(answer.get_json()) == {"code", "message", "errors"}
@@ -94,8 +104,11 @@ def test_the_api_needs_no_csrf_token_but_the_web_still_does(client, login, world
     headers = bearer(world.buyer)
     app.config["WTF_CSRF_ENABLED"] = True
     try:
-        invited = client.post(f"{API}/evaluations/{world.evaluation.id}/invitations", headers=headers,
-                              json={"vendor_name": "Newco", "email": "sales@newco.example"})
+        invited = client.post(
+            f"{API}/evaluations/{world.evaluation.id}/invitations",
+            headers=headers,
+            json={"vendor_name": "Newco", "email": "sales@newco.example"},
+        )
         assert invited.status_code == 201
         login_page = client.post("/login", data={"email": world.buyer.email, "password": "x"})
         assert login_page.status_code == 400, "web forms still need the CSRF token"

@@ -1,4 +1,5 @@
 """Building form posts for the response editor from the questionnaire itself."""
+
 from __future__ import annotations
 
 import random
@@ -48,19 +49,29 @@ def complete_response(client, response, seed: int = 1) -> dict:
     from app.models import Answer
 
     raw = raw_answers(response, seed=seed)
-    revisions = dict(db.session.execute(
-        sa.select(Answer.question_id, Answer.revision).where(Answer.response_id == response.id)).all())
+    revisions = dict(
+        db.session.execute(
+            sa.select(Answer.question_id, Answer.revision).where(Answer.response_id == response.id)
+        ).all()
+    )
     assert client.post(f"/responses/{response.id}", data=form_post(raw, revisions)).status_code == 302
-    stored = dict(db.session.execute(
-        sa.select(Answer.question_id, Answer.value).where(Answer.response_id == response.id)).all())
+    stored = dict(
+        db.session.execute(sa.select(Answer.question_id, Answer.value).where(Answer.response_id == response.id)).all()
+    )
     rng = random.Random(seed)
     requirements = Requirements.from_dict(response.evaluation.requirements or {})
-    later = {q.id: demo_answer(q, VENDOR_PROFILES[0], requirements, rng)
-             for q in questions_of(response, stored) if q.id not in raw and q.type != "file"}
+    later = {
+        q.id: demo_answer(q, VENDOR_PROFILES[0], requirements, rng)
+        for q in questions_of(response, stored)
+        if q.id not in raw and q.type != "file"
+    }
     if later:
         assert client.post(f"/responses/{response.id}", data=form_post(later)).status_code == 302
     for question in questions_of(response, stored):
         if question.type == "file":
-            upload = {"question_id": question.id, "file": (io.BytesIO(b"Consent text, English version.\n"), "consent.txt")}
+            upload = {
+                "question_id": question.id,
+                "file": (io.BytesIO(b"Consent text, English version.\n"), "consent.txt"),
+            }
             client.post(f"/responses/{response.id}/evidence", data=upload, content_type="multipart/form-data")
     return raw | later

@@ -5,6 +5,7 @@ The web matrix (test_permissions.py), the API matrix (test_api_permissions.py) a
 the world's evaluation, not sealed; vendor A's response a draft, vendor B's submitted; the evaluator and
 the lead have declared no conflict with vendor B and not scored yet.
 """
+
 from __future__ import annotations
 
 import io
@@ -54,11 +55,18 @@ class Scene:
         """The value of every ``{name}`` a matrix URL template may use."""
         world = self.world
         return {
-            "evaluation": world.evaluation.id, "draft": world.response_a.id, "submitted": world.response_b.id,
-            "invitation": self.invitation.id, "buyer": world.buyer.id, "attachment": self.attachment.id,
-            "submitted_attachment": self.submitted_attachment.id, "job": self.job.id,
-            "clarification": self.clarification.id, "questionnaire": world.evaluation.questionnaire_id,
-            "token": self.api_token.id, "scored_question": self.scored_questions()[0],
+            "evaluation": world.evaluation.id,
+            "draft": world.response_a.id,
+            "submitted": world.response_b.id,
+            "invitation": self.invitation.id,
+            "buyer": world.buyer.id,
+            "attachment": self.attachment.id,
+            "submitted_attachment": self.submitted_attachment.id,
+            "job": self.job.id,
+            "clarification": self.clarification.id,
+            "questionnaire": world.evaluation.questionnaire_id,
+            "token": self.api_token.id,
+            "scored_question": self.scored_questions()[0],
         }
 
     def url(self, template: str) -> str:
@@ -94,9 +102,16 @@ def is_success(answer, url: str, method: str) -> bool:
 
 # Valid request bodies, built from the scene, so a success is not hidden behind a 400 or 422.
 
+
 def new_evaluation(scene: Scene) -> dict:
-    return {"json": {"title": "Speech data 2028", "questionnaire_id": scene.world.evaluation.questionnaire_id,
-                     "deadline": (utcnow() + timedelta(days=30)).isoformat(), "modalities": ["speech"]}}
+    return {
+        "json": {
+            "title": "Speech data 2028",
+            "questionnaire_id": scene.world.evaluation.questionnaire_id,
+            "deadline": (utcnow() + timedelta(days=30)).isoformat(),
+            "modalities": ["speech"],
+        }
+    }
 
 
 def new_weight(scene: Scene) -> dict:
@@ -125,13 +140,18 @@ def answers(scene: Scene) -> dict:
 
 
 def evidence_file(scene: Scene) -> dict:
-    return {"data": {"file": (io.BytesIO(b"Consent text, English version.\n"), "consent.txt")},
-            "content_type": "multipart/form-data"}
+    return {
+        "data": {"file": (io.BytesIO(b"Consent text, English version.\n"), "consent.txt")},
+        "content_type": "multipart/form-data",
+    }
 
 
 def scores(scene: Scene) -> dict:
-    return {"json": {"scores": [{"question_id": qid, "value": 3, "comment": "Documented."}
-                                for qid in scene.scored_questions()]}}
+    return {
+        "json": {
+            "scores": [{"question_id": qid, "value": 3, "comment": "Documented."} for qid in scene.scored_questions()]
+        }
+    }
 
 
 def declaration(scene: Scene) -> dict:
@@ -148,11 +168,17 @@ def consensus(scene: Scene) -> dict:
 
 def consensus_form(scene: Scene) -> dict:
     """The consensus page's form for the first scored question."""
-    return {"data": {"question_id": scene.scored_questions()[0], "value": "3",
-                     "rationale": "Both evaluators read the same artefact."}}
+    return {
+        "data": {
+            "question_id": scene.scored_questions()[0],
+            "value": "3",
+            "rationale": "Both evaluators read the same artefact.",
+        }
+    }
 
 
 # Preconditions some rows need before an allowed role can succeed (``given=`` in the tables).
+
 
 def complete_draft(client, scene: Scene) -> None:
     """Vendor A answers every question of its draft through the API (so it can be submitted)."""
@@ -199,12 +225,18 @@ def put_in_sealed_state(scene: Scene, state: str) -> None:
 
 
 def withdraw_declaration(scene: Scene, role: str) -> None:
-    db.session.execute(sa.delete(ConflictDeclaration).where(
-        ConflictDeclaration.response_id == scene.world.response_b.id,
-        ConflictDeclaration.user_id == scene.user(role).id))
+    db.session.execute(
+        sa.delete(ConflictDeclaration).where(
+            ConflictDeclaration.response_id == scene.world.response_b.id,
+            ConflictDeclaration.user_id == scene.user(role).id,
+        )
+    )
     db.session.commit()
 
 
 def consensus_count(scene: Scene) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(ConsensusScore).where(
-        ConsensusScore.response_id == scene.world.response_b.id))
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ConsensusScore)
+        .where(ConsensusScore.response_id == scene.world.response_b.id)
+    )

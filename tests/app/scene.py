@@ -1,4 +1,5 @@
 """The permission matrices' scene, a plugin of the root conftest so other suites (CSP, accessibility) use it."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -26,19 +27,41 @@ def matrix_scene(app_ctx, world) -> Scene:
     world.response_b.status = ResponseStatus.SUBMITTED
     world.response_b.submitted_at = utcnow() - timedelta(days=1)
     world.evaluation.sealed = False
-    invitation = Invitation(evaluation=world.evaluation, vendor_organisation=world.response_a.vendor_organisation,
-                            email="x@vendor-a.example", token_hash="0" * 64, expires_at=utcnow() + timedelta(days=1))
+    invitation = Invitation(
+        evaluation=world.evaluation,
+        vendor_organisation=world.response_a.vendor_organisation,
+        email="x@vendor-a.example",
+        token_hash="0" * 64,
+        expires_at=utcnow() + timedelta(days=1),
+    )
     db.session.add(invitation)  # before anything else loads: an unsaved invitation would stop the autoflush
-    attachment = Attachment(response_id=world.response_a.id, question_id="PRV-05", filename="consent.txt",
-                            stored_name="matrix-test-file", content_type="text/plain", size=5, sha256="0" * 64)
-    submitted_attachment = Attachment(response_id=world.response_b.id, question_id="PRV-05",
-                                      filename="consent-b.txt", stored_name="matrix-test-file-b",
-                                      content_type="text/plain", size=5, sha256="1" * 64)
+    attachment = Attachment(
+        response_id=world.response_a.id,
+        question_id="PRV-05",
+        filename="consent.txt",
+        stored_name="matrix-test-file",
+        content_type="text/plain",
+        size=5,
+        sha256="0" * 64,
+    )
+    submitted_attachment = Attachment(
+        response_id=world.response_b.id,
+        question_id="PRV-05",
+        filename="consent-b.txt",
+        stored_name="matrix-test-file-b",
+        content_type="text/plain",
+        size=5,
+        sha256="1" * 64,
+    )
     job = Job(kind="report.test", owner_id=world.buyer.id, evaluation_id=world.evaluation.id)
-    clarification = Clarification(evaluation_id=world.evaluation.id, question="Which locales?",
-                                  vendor_organisation_id=world.response_a.vendor_organisation_id)
-    declarations = [ConflictDeclaration(response_id=world.response_b.id, user_id=user.id)
-                    for user in (world.evaluator, world.lead)]
+    clarification = Clarification(
+        evaluation_id=world.evaluation.id,
+        question="Which locales?",
+        vendor_organisation_id=world.response_a.vendor_organisation_id,
+    )
+    declarations = [
+        ConflictDeclaration(response_id=world.response_b.id, user_id=user.id) for user in (world.evaluator, world.lead)
+    ]
     db.session.add_all([attachment, submitted_attachment, job, clarification, *declarations])
     api_token, _ = tokens.create_token(world.buyer, "matrix")
     db.session.commit()

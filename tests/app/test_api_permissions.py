@@ -5,6 +5,7 @@ operation without a row here fails the suite. Each request signs in with the rol
 for a write, sends a valid body: an allowed role must succeed (2xx), a refused one gets 401 (no token),
 404 (the object belongs to another organisation or vendor: its existence must not leak) or 403.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -26,7 +27,6 @@ from tests.app.matrix import (
     Scene,
     answers,
     consensus,
-    open_early,
     declaration,
     evaluator,
     evidence_file,
@@ -34,6 +34,7 @@ from tests.app.matrix import (
     new_evaluation,
     new_weight,
     one_answer,
+    open_early,
     prepare,
     request_as,
     requirements,
@@ -48,7 +49,9 @@ class Row(NamedTuple):
     method: str
     url: str  # filled from Scene.ids()
     allowed: set[str]
-    hidden: frozenset[str] | set[str] = frozenset()  # refused with 404; every other refused role gets 403 (401 without a token)
+    hidden: frozenset[str] | set[str] = (
+        frozenset()
+    )  # refused with 404; every other refused role gets 403 (401 without a token)
     body: Callable[[Scene], dict] | None = None  # keyword arguments of the request: json=... or data=...
     given: tuple[str, ...] = ()  # preconditions (tests/app/matrix.py GIVEN) for an allowed role to succeed
 
@@ -95,18 +98,38 @@ API_MATRIX = [
     Row("post", SUBMITTED + "/scores/submit", EVALUATORS, OUTSIDE_SUBMITTED, body=scores),
     Row("post", SUBMITTED + "/declaration", EVALUATORS, OUTSIDE_SUBMITTED, body=declaration),
     Row("get", SUBMITTED + "/consensus", {"lead"}, OUTSIDE_SUBMITTED, given=("scores submitted",)),
-    Row("put", SUBMITTED + "/consensus/{scored_question}", {"lead"}, OUTSIDE_SUBMITTED, body=consensus,
-        given=("scores submitted",)),
+    Row(
+        "put",
+        SUBMITTED + "/consensus/{scored_question}",
+        {"lead"},
+        OUTSIDE_SUBMITTED,
+        body=consensus,
+        given=("scores submitted",),
+    ),
 ]
 ROWS = {f"{row.method.upper()} {row.url}": row for row in API_MATRIX}
 # Any id fills a template for finding the rule it names (no database needed).
-PLACEHOLDERS = {name: 1 for name in ("evaluation", "draft", "submitted", "invitation", "questionnaire", "attachment",
-                                     "submitted_attachment")} | {"scored_question": "Q-1"}
+PLACEHOLDERS = {
+    name: 1
+    for name in (
+        "evaluation",
+        "draft",
+        "submitted",
+        "invitation",
+        "questionnaire",
+        "attachment",
+        "submitted_attachment",
+    )
+} | {"scored_question": "Q-1"}
 
 
 def _operations(app) -> set[tuple[str, str]]:
-    return {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
-            for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
 
 
 def _rule_of(app, method: str, url: str) -> tuple[str, str]:
@@ -122,8 +145,12 @@ def test_every_api_operation_has_a_row(app):
 
 def test_the_api_document_names_no_operation_without_a_row(app, client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    documented = {_rule_of(app, method, path.format(**dict.fromkeys(_names(path), 1)))
-                  for path, operations in paths.items() for method in operations if method != "parameters"}
+    documented = {
+        _rule_of(app, method, path.format(**dict.fromkeys(_names(path), 1)))
+        for path, operations in paths.items()
+        for method in operations
+        if method != "parameters"
+    }
     assert documented <= _operations(app)
     assert documented, "the document lists the API's operations"
 
@@ -141,7 +168,9 @@ def test_api_operation_refuses_everyone_it_should(client, login, matrix_scene, o
     answer = request_as(client, login, matrix_scene, role, row.method, matrix_scene.url(row.url), **body)
     got = answer.status_code
     if role in row.allowed:
-        assert 200 <= got < 300, f"{role} should succeed at {operation} (got {got}: {answer.get_data(as_text=True)[:300]})"
+        assert 200 <= got < 300, (
+            f"{role} should succeed at {operation} (got {got}: {answer.get_data(as_text=True)[:300]})"
+        )
     elif role == "anonymous":
         assert got == 401 and answer.get_json()["code"] == "unauthorized"
     else:

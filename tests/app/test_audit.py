@@ -9,15 +9,22 @@ from app.models import AuditEvent
 
 def test_chain_verifies_and_detects_tampering(app_ctx, world, runner):
     for n in range(3):
-        audit.record("answer.saved", actor=world.vendor_a, evaluation_id=world.evaluation.id,
-                     subject=f"response:{n}", details={"questions": [f"COV-0{n}"]})
+        audit.record(
+            "answer.saved",
+            actor=world.vendor_a,
+            evaluation_id=world.evaluation.id,
+            subject=f"response:{n}",
+            details={"questions": [f"COV-0{n}"]},
+        )
     db.session.commit()
     assert audit.verify_chain().ok
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "intact" in result.output
 
     middle = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()[1]
-    db.session.execute(sa.update(AuditEvent).where(AuditEvent.id == middle.id).values(details={"questions": ["forged"]}))
+    db.session.execute(
+        sa.update(AuditEvent).where(AuditEvent.id == middle.id).values(details={"questions": ["forged"]})
+    )
     db.session.commit()
     report = audit.verify_chain()
     assert not report.ok and report.broken_at == middle.id

@@ -1,4 +1,5 @@
 """First start: an operator creates a buyer organisation, its people and API tokens from the shell."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -26,8 +27,9 @@ def link_in(output: str) -> str:
 
 
 def test_org_create_makes_a_buyer_organisation_and_an_admin_who_activates_through_the_link(runner, client):
-    result = runner.invoke(args=["org", "create", "Acme Speech AI", "--admin", " Ada@Acme.example ",
-                                 "--public-url", SITE + "/"])
+    result = runner.invoke(
+        args=["org", "create", "Acme Speech AI", "--admin", " Ada@Acme.example ", "--public-url", SITE + "/"]
+    )
     assert result.exit_code == 0, result.output
     organisation = db.session.scalar(sa.select(Organisation))
     admin = db.session.scalar(sa.select(User))
@@ -42,8 +44,10 @@ def test_org_create_makes_a_buyer_organisation_and_an_admin_who_activates_throug
     assert link.startswith(f"{SITE}/activate/")
     page = client.get(urlsplit(link).path)
     assert page.status_code == 200 and "ada@acme.example" in page.get_data(as_text=True)
-    chosen = client.post(urlsplit(link).path, data={"name": "Ada Admin", "password": "a long enough secret",
-                                                    "confirm": "a long enough secret"})
+    chosen = client.post(
+        urlsplit(link).path,
+        data={"name": "Ada Admin", "password": "a long enough secret", "confirm": "a long enough secret"},
+    )
     assert chosen.status_code == 302
     db.session.expire_all()
     assert admin.check_password("a long enough secret") and admin.name == "Ada Admin"
@@ -62,19 +66,29 @@ def test_without_a_usable_site_address_nothing_is_created(app, runner, monkeypat
     extra = ["--public-url", public_url] if public_url else []
     result = runner.invoke(args=["org", "create", "Acme", "--admin", "ada@acme.example", *extra])
     assert result.exit_code == 1
-    expected = ("PUBLIC_URL is not set, so no activation link can be built: set PUBLIC_URL (e.g. "
-                "https://datavet.example) or pass --public-url URL." if public_url is None else
-                f"'{public_url}' is not a site address")
+    expected = (
+        "PUBLIC_URL is not set, so no activation link can be built: set PUBLIC_URL (e.g. "
+        "https://datavet.example) or pass --public-url URL."
+        if public_url is None
+        else f"'{public_url}' is not a site address"
+    )
     assert expected in result.stderr
     assert count(Organisation) == count(User) == count(AuditEvent) == 0
 
 
-@pytest.mark.parametrize(("name", "email", "expected"), [
-    ("acme speech ai", "new@acme.example", "An organisation named 'acme speech ai' already exists."),
-    ("Another Buyer", "TAKEN@example.com", "Someone with the e-mail address taken@example.com already has an account."),
-    ("Another Buyer", "not-an-address", "'not-an-address' is not a valid e-mail address"),
-    ("  ", "new@acme.example", "The organisation needs a name."),
-])
+@pytest.mark.parametrize(
+    ("name", "email", "expected"),
+    [
+        ("acme speech ai", "new@acme.example", "An organisation named 'acme speech ai' already exists."),
+        (
+            "Another Buyer",
+            "TAKEN@example.com",
+            "Someone with the e-mail address taken@example.com already has an account.",
+        ),
+        ("Another Buyer", "not-an-address", "'not-an-address' is not a valid e-mail address"),
+        ("  ", "new@acme.example", "The organisation needs a name."),
+    ],
+)
 def test_org_create_refuses_a_taken_name_or_address(runner, name, email, expected):
     OrganisationFactory(name="Acme Speech AI")
     UserFactory(email="taken@example.com")
@@ -99,11 +113,14 @@ def test_user_create_adds_a_staff_account_with_an_activation_link(app, runner, c
     assert client.get(urlsplit(link_in(result.output)).path).status_code == 200
 
 
-@pytest.mark.parametrize(("args", "expected", "status"), [
-    (["--org", "Polyglot Voices", "--role", "buyer"], "'Polyglot Voices' is a vendor organisation", 1),
-    (["--org", "Nobody Ltd", "--role", "buyer"], "No organisation is named 'Nobody Ltd'.", 1),
-    (["--org", "Acme", "--role", "vendor"], "'vendor' is not one of 'admin', 'buyer', 'evaluator', 'viewer'", 2),
-])
+@pytest.mark.parametrize(
+    ("args", "expected", "status"),
+    [
+        (["--org", "Polyglot Voices", "--role", "buyer"], "'Polyglot Voices' is a vendor organisation", 1),
+        (["--org", "Nobody Ltd", "--role", "buyer"], "No organisation is named 'Nobody Ltd'.", 1),
+        (["--org", "Acme", "--role", "vendor"], "'vendor' is not one of 'admin', 'buyer', 'evaluator', 'viewer'", 2),
+    ],
+)
 def test_user_create_needs_a_buyer_organisation_and_a_staff_role(runner, args, expected, status):
     OrganisationFactory(name="Acme")
     VendorOrganisationFactory(name="Polyglot Voices")
@@ -117,8 +134,9 @@ def test_user_create_needs_a_buyer_organisation_and_a_staff_role(runner, args, e
 def test_user_create_refuses_an_address_with_an_account(runner):
     UserFactory(email="eve@acme.example", organisation=OrganisationFactory(name="Acme"))
     db.session.commit()
-    result = runner.invoke(args=["user", "create", "eve@acme.example", "--org", "Acme", "--role", "viewer",
-                                 "--public-url", SITE])
+    result = runner.invoke(
+        args=["user", "create", "eve@acme.example", "--org", "Acme", "--role", "viewer", "--public-url", SITE]
+    )
     assert result.exit_code == 1 and "already has an account" in result.stderr
     assert count(User) == 1 and count(AccountToken) == 0
 
@@ -138,11 +156,14 @@ def test_token_create_prints_a_token_that_authenticates_against_the_api(runner, 
     assert client.get("/api/v1/evaluations", headers={"Authorization": "Bearer dvt_wrong"}).status_code == 401
 
 
-@pytest.mark.parametrize(("email", "name", "expected"), [
-    ("nobody@acme.example", "Script", "No account with the e-mail address nobody@acme.example."),
-    ("gone@acme.example", "Script", "The account gone@acme.example is deactivated"),
-    ("bea@acme.example", "x" * 101, "The token name must have 1 to 100 characters."),
-])
+@pytest.mark.parametrize(
+    ("email", "name", "expected"),
+    [
+        ("nobody@acme.example", "Script", "No account with the e-mail address nobody@acme.example."),
+        ("gone@acme.example", "Script", "The account gone@acme.example is deactivated"),
+        ("bea@acme.example", "x" * 101, "The token name must have 1 to 100 characters."),
+    ],
+)
 def test_token_create_needs_an_active_account_and_a_name(runner, email, name, expected):
     UserFactory(email="bea@acme.example")
     UserFactory(email="gone@acme.example", active=False)

@@ -18,8 +18,11 @@ def test_seed_demo_is_idempotent_and_gives_a_ranked_comparison(runner):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == counts
 
     closed = db.session.scalar(sa.select(Evaluation).where(Evaluation.title.like("Multilingual%")))
-    submitted = db.session.scalar(sa.select(sa.func.count()).select_from(Response).where(
-        Response.evaluation_id == closed.id, Response.status == ResponseStatus.SUBMITTED))
+    submitted = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Response)
+        .where(Response.evaluation_id == closed.id, Response.status == ResponseStatus.SUBMITTED)
+    )
     assert submitted == 3
     results = compute_results(closed)
     assert len(results.ranked) == 2 and len(results.disqualified) == 1

@@ -4,6 +4,7 @@ The list of routes comes from the app's URL map, so a new route without a row
 here fails the suite. An allowed role must get what it asked for (valid requests are
 sent), a refused one 401, 403 or 404.
 """
+
 from __future__ import annotations
 
 import io
@@ -64,7 +65,11 @@ MATRIX = {
     "jobs.show": ("get", "/jobs/{job}", {"buyer"}),
     "jobs.status": ("get", "/jobs/{job}.json", {"buyer"}),
     "jobs.download": ("get", "/jobs/{job}/download", {"buyer"}),
-    "workbooks.questionnaire_workbook": ("get", "/questionnaires/{questionnaire}.xlsx", STAFF_READERS | {"other_buyer"}),
+    "workbooks.questionnaire_workbook": (
+        "get",
+        "/questionnaires/{questionnaire}.xlsx",
+        STAFF_READERS | {"other_buyer"},
+    ),
     "workbooks.offline": ("get", "/responses/{draft}/offline", {"vendor_a"}),
     "workbooks.response_workbook": ("get", "/responses/{draft}/workbook.xlsx", {"vendor_a"}),
     "workbooks.upload_response_workbook": ("post", "/responses/{draft}/workbook", {"vendor_a"}),
@@ -76,7 +81,11 @@ MATRIX = {
     "evaluations.weights_ahp": ("get", "/evaluations/{evaluation}/weights/ahp", MANAGERS),
     "evaluations.price_settings": ("get", "/evaluations/{evaluation}/price", MANAGERS),
     "responses.autosave": ("post", "/responses/{draft}/autosave", {"vendor_a"}),
-    "clarifications.index": ("get", "/evaluations/{evaluation}/clarifications", STAFF_READERS | {"vendor_a", "vendor_b"}),
+    "clarifications.index": (
+        "get",
+        "/evaluations/{evaluation}/clarifications",
+        STAFF_READERS | {"vendor_a", "vendor_b"},
+    ),
     "clarifications.ask": ("post", "/evaluations/{evaluation}/clarifications", {"vendor_a", "vendor_b"}),
     "clarifications.answer": ("post", "/clarifications/{clarification}/answer", MANAGERS),
     "profile.edit": ("get", "/profile", SIGNED_IN),
@@ -87,7 +96,11 @@ MATRIX = {
     "privacy.member_data": ("get", "/privacy/people/{buyer}/data.json", {"admin"}),
     "privacy.erase_member": ("get", "/privacy/people/{buyer}/erase", {"admin"}),
     "reports.ranking": ("get", "/evaluations/{evaluation}/ranking", {"admin", "buyer", "viewer"}),
-    "reports.scorecard": ("get", "/evaluations/{evaluation}/vendors/{submitted}/scorecard.pdf", {"admin", "buyer", "viewer"}),
+    "reports.scorecard": (
+        "get",
+        "/evaluations/{evaluation}/vendors/{submitted}/scorecard.pdf",
+        {"admin", "buyer", "viewer"},
+    ),
     "reports.comparison": ("get", "/evaluations/{evaluation}/comparison", {"admin", "buyer", "viewer"}),
     "reports.start_pack": ("post", "/evaluations/{evaluation}/comparison/pack", {"admin", "buyer", "viewer"}),
     "reports.export": ("get", "/evaluations/{evaluation}/export.xlsx", {"admin", "buyer", "viewer"}),
@@ -106,12 +119,24 @@ MATRIX = {
     "api_evaluations.OpenEarly": ("post", "/api/v1/evaluations/{evaluation}/open-early", MANAGERS),
     "api_evaluations.EvaluationRequirements": ("get", "/api/v1/evaluations/{evaluation}/requirements", STAFF_READERS),
     "api_evaluations.EvaluationInvitations": ("post", "/api/v1/evaluations/{evaluation}/invitations", MANAGERS),
-    "api_evaluations.InvitationResend": ("post", "/api/v1/evaluations/{evaluation}/invitations/{invitation}/resend", MANAGERS),
-    "api_evaluations.InvitationRevoke": ("post", "/api/v1/evaluations/{evaluation}/invitations/{invitation}/revoke", MANAGERS),
+    "api_evaluations.InvitationResend": (
+        "post",
+        "/api/v1/evaluations/{evaluation}/invitations/{invitation}/resend",
+        MANAGERS,
+    ),
+    "api_evaluations.InvitationRevoke": (
+        "post",
+        "/api/v1/evaluations/{evaluation}/invitations/{invitation}/revoke",
+        MANAGERS,
+    ),
     "api_evaluations.EvaluationEvaluators": ("post", "/api/v1/evaluations/{evaluation}/evaluators", MANAGERS),
     "api_evaluations.EvaluationResponses": ("get", "/api/v1/evaluations/{evaluation}/responses", STAFF_READERS),
     "api_evaluations.Questionnaires": ("get", "/api/v1/questionnaires", STAFF_READERS | {"other_buyer"}),
-    "api_evaluations.QuestionnaireItem": ("get", "/api/v1/questionnaires/{questionnaire}", STAFF_READERS | {"other_buyer"}),
+    "api_evaluations.QuestionnaireItem": (
+        "get",
+        "/api/v1/questionnaires/{questionnaire}",
+        STAFF_READERS | {"other_buyer"},
+    ),
     "api_responses.OwnResponses": ("get", "/api/v1/responses", {"vendor_a", "vendor_b"}),
     "api_responses.ResponseItem": ("get", "/api/v1/responses/{submitted}", STAFF_READERS | {"vendor_b"}),
     "api_responses.ResponseQuestions": ("get", "/api/v1/responses/{draft}/questions", {"vendor_a"}),
@@ -128,10 +153,13 @@ MATRIX = {
     "api_reviews.Consensus": ("get", "/api/v1/responses/{submitted}/consensus", {"lead"}),
     "api_reviews.ConsensusQuestion": ("put", "/api/v1/responses/{submitted}/consensus/PRO-01", {"lead"}),
     "api_reports.Ranking": ("get", "/api/v1/evaluations/{evaluation}/ranking", {"admin", "buyer", "viewer"}),
-    "api_reports.Scorecard": ("get", "/api/v1/evaluations/{evaluation}/responses/{submitted}/scorecard", {"admin", "buyer", "viewer"}),
+    "api_reports.Scorecard": (
+        "get",
+        "/api/v1/evaluations/{evaluation}/responses/{submitted}/scorecard",
+        {"admin", "buyer", "viewer"},
+    ),
 }
 EXEMPT = {"static", "bootstrap.static"}  # files shipped with the app and its CSS framework
-
 
 
 def _file(name: str = "consent.txt") -> dict:
@@ -173,8 +201,9 @@ def _audio_batch(client, world, uploaded: bool = False) -> dict:
     buyer = _signed_in(client, world.buyer)
     assert buyer.post(f"/evaluations/{world.evaluation.id}/samples", data={"modalities": ["audio"]}).status_code == 302
     # Encoded here in memory: the test client spools bodies over 500 KB to a file it never closes.
-    boundary, body = encode_multipart(MultiDict({"archive": FileStorage(io.BytesIO(archives.audio_batch()),
-                                                                        filename="pilot.zip")}))
+    boundary, body = encode_multipart(
+        MultiDict({"archive": FileStorage(io.BytesIO(archives.audio_batch()), filename="pilot.zip")})
+    )
     request = {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
     if uploaded:
         vendor = _signed_in(client, world.vendor_a)
@@ -186,7 +215,10 @@ def _audio_batch(client, world, uploaded: bool = False) -> dict:
 def _response_workbook(client, world, ids) -> dict:
     """Vendor A's workbook, downloaded with the draft's answers in it, to upload back."""
     vendor = _signed_in(client, world.vendor_a)
-    assert vendor.post(f"/responses/{world.response_a.id}", data=form_post(raw_answers(world.response_a))).status_code == 302
+    assert (
+        vendor.post(f"/responses/{world.response_a.id}", data=form_post(raw_answers(world.response_a))).status_code
+        == 302
+    )
     workbook = vendor.get(f"/responses/{world.response_a.id}/workbook.xlsx")
     assert workbook.status_code == 200
     return {"data": {"workbook": (io.BytesIO(workbook.data), "filled.xlsx")}, "content_type": "multipart/form-data"}
@@ -196,41 +228,64 @@ def _response_workbook(client, world, ids) -> dict:
 # than the URL: an allowed role must succeed, not be turned away for a missing field.
 REQUESTS = {
     "evaluations.invite": lambda client, world, ids: {
-        "data": {"vendor_name": "Newco Data", "email": "sales@newco.example"}},
+        "data": {"vendor_name": "Newco Data", "email": "sales@newco.example"}
+    },
     "evaluations.assign": lambda client, world, ids: {
-        "data": {"evaluator": str(_new_evaluator(world).id), "section": ""}},
+        "data": {"evaluator": str(_new_evaluator(world).id), "section": ""}
+    },
     "responses.submit": _complete_draft,
     "responses.upload_evidence": lambda client, world, ids: {
-        "data": {"question_id": "PRV-05", **_file()}, "content_type": "multipart/form-data"},
+        "data": {"question_id": "PRV-05", **_file()},
+        "content_type": "multipart/form-data",
+    },
     "workbooks.upload_response_workbook": _response_workbook,
-    "workbooks.upload_requirements": lambda client, world, ids: {"data": {"requirements": (
-        io.BytesIO(b"locale,min_contributors,min_hours\nen-us,200,500\n"), "locales.csv")},
-        "content_type": "multipart/form-data"},
+    "workbooks.upload_requirements": lambda client, world, ids: {
+        "data": {"requirements": (io.BytesIO(b"locale,min_contributors,min_hours\nen-us,200,500\n"), "locales.csv")},
+        "content_type": "multipart/form-data",
+    },
     "sample_batches.upload": lambda client, world, ids: _audio_batch(client, world),
     "sample_batches.analyse": lambda client, world, ids: _audio_batch(client, world, uploaded=True),
     "clarifications.ask": lambda client, world, ids: {"data": {"question_id": "", "question": "Which locales?"}},
-    "clarifications.answer": lambda client, world, ids: {"data": {
-        f"c{ids['clarification']}-answer": "All of them.", f"c{ids['clarification']}-audience": "vendor"}},
+    "clarifications.answer": lambda client, world, ids: {
+        "data": {f"c{ids['clarification']}-answer": "All of them.", f"c{ids['clarification']}-audience": "vendor"}
+    },
     "api_tokens.create": lambda client, world, ids: {"data": {"name": "Matrix script"}},
-    "api_evaluations.Evaluations": lambda client, world, ids: {"json": {
-        "title": "Speech data by API", "questionnaire_id": world.evaluation.questionnaire_id,
-        "modalities": ["speech"], "deadline": (utcnow() + timedelta(days=10)).isoformat()}},
+    "api_evaluations.Evaluations": lambda client, world, ids: {
+        "json": {
+            "title": "Speech data by API",
+            "questionnaire_id": world.evaluation.questionnaire_id,
+            "modalities": ["speech"],
+            "deadline": (utcnow() + timedelta(days=10)).isoformat(),
+        }
+    },
     "api_evaluations.EvaluationInvitations": lambda client, world, ids: {
-        "json": {"vendor_name": "Newco Data", "email": "sales@newco.example"}},
+        "json": {"vendor_name": "Newco Data", "email": "sales@newco.example"}
+    },
     "api_evaluations.EvaluationEvaluators": lambda client, world, ids: {"json": {"user_id": _new_evaluator(world).id}},
-    "api_responses.ResponseAnswers": lambda client, world, ids: {"json": {"answers": [
-        {"question_id": "PRV-01", "revision": 0, "value": raw_answers(world.response_a)["PRV-01"]}]}},
+    "api_responses.ResponseAnswers": lambda client, world, ids: {
+        "json": {
+            "answers": [{"question_id": "PRV-01", "revision": 0, "value": raw_answers(world.response_a)["PRV-01"]}]
+        }
+    },
     "api_responses.ResponseAnswer": lambda client, world, ids: {
-        "json": {"revision": 0, "value": raw_answers(world.response_a)["PRV-01"]}},
+        "json": {"revision": 0, "value": raw_answers(world.response_a)["PRV-01"]}
+    },
     "api_responses.ResponseSubmit": _complete_draft,
-    "api_responses.QuestionEvidence": lambda client, world, ids: {"data": _file(), "content_type": "multipart/form-data"},
+    "api_responses.QuestionEvidence": lambda client, world, ids: {
+        "data": _file(),
+        "content_type": "multipart/form-data",
+    },
     "api_reviews.Declaration": lambda client, world, ids: {"json": {"no_conflict": True}},
-    "evaluations.open_early": lambda client, world, ids: {"data": {
-        "open-reason": "The board meets before the deadline.", "open-confirm": "y"}},
-    "api_evaluations.OpenEarly": lambda client, world, ids: {"json": {"reason": "The board meets before the deadline."}},
+    "evaluations.open_early": lambda client, world, ids: {
+        "data": {"open-reason": "The board meets before the deadline.", "open-confirm": "y"}
+    },
+    "api_evaluations.OpenEarly": lambda client, world, ids: {
+        "json": {"reason": "The board meets before the deadline."}
+    },
     "api_reviews.ScoresSubmission": lambda client, world, ids: {"json": {"scores": _declared(client, world)}},
-    "api_reviews.ConsensusQuestion": lambda client, world, ids: _scored_then({
-        "json": {"value": 2, "rationale": "Documented process, no artefact."}}, client, world),
+    "api_reviews.ConsensusQuestion": lambda client, world, ids: _scored_then(
+        {"json": {"value": 2, "rationale": "Documented process, no artefact."}}, client, world
+    ),
 }
 
 
@@ -264,13 +319,19 @@ def assert_done(client, endpoint: str, role: str, answer) -> None:
         else:
             assert location.endswith(expected), f"{endpoint} sent {role} to {location}, not {expected}"
         return
-    assert 200 <= status < 300, f"{role} should succeed at {endpoint}, got {status}: {answer.get_data(as_text=True)[:300]}"
+    assert 200 <= status < 300, (
+        f"{role} should succeed at {endpoint}, got {status}: {answer.get_data(as_text=True)[:300]}"
+    )
 
 
 # Rows whose allowed roles succeed only in a given state (tests/app/matrix.py GIVEN); the states
 # before it are rows of test_permission_states.py.
-GIVEN_FOR = {"reviews.consensus": ("scores submitted",), "api_reviews.Consensus": ("scores submitted",),
-             "evaluations.open_early": ("sealed",), "api_evaluations.OpenEarly": ("sealed",)}
+GIVEN_FOR = {
+    "reviews.consensus": ("scores submitted",),
+    "api_reviews.Consensus": ("scores submitted",),
+    "evaluations.open_early": ("sealed",),
+    "api_evaluations.OpenEarly": ("sealed",),
+}
 
 
 def _links(client, scene: Scene) -> dict[str, object]:
@@ -279,7 +340,11 @@ def _links(client, scene: Scene) -> dict[str, object]:
     activation_link = auth_services.issue_token(scene.world.viewer, TokenPurpose.ACTIVATE)
     job = scene.job
     job.status, job.result_file, job.result_name, job.result_mimetype = (
-        JobStatus.DONE, "matrix-job-result", "result.txt", "text/plain")
+        JobStatus.DONE,
+        "matrix-job-result",
+        "result.txt",
+        "text/plain",
+    )
     db.session.commit()
     results = Path(client.application.config["JOB_RESULTS_FOLDER"])
     results.mkdir(parents=True, exist_ok=True)

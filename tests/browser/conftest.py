@@ -3,6 +3,7 @@
 They run when Chromium is installed (Debian's package at /usr/bin/chromium, which `.ci/run`
 installs) and are skipped with a clear reason otherwise. Screenshots go to test-artifacts/.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,15 +15,25 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 
 
 def pytest_collection_modifyitems(config, items):
     if Path(CHROMIUM).exists():
         return
-    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: browser tests skipped "
-                                   "(apt-get install chromium, or set CHROMIUM_PATH)")
+    skip = pytest.mark.skip(
+        reason=f"Chromium not found at {CHROMIUM}: browser tests skipped "
+        "(apt-get install chromium, or set CHROMIUM_PATH)"
+    )
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(skip)
@@ -35,17 +46,19 @@ def live_server(app, database_url, tmp_path_factory):
 
     from app import create_app
 
-    served = create_app({
-        "TESTING": False,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "browser-secret",
-        "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
-        "JOB_RESULTS_FOLDER": app.config["JOB_RESULTS_FOLDER"],
-        "QUESTIONNAIRE_DIR": app.config["QUESTIONNAIRE_DIR"],
-        "MAIL_SERVER": "",
-        "JOBS_MODE": "thread",
-        "RATELIMIT_ENABLED": False,
-    })
+    served = create_app(
+        {
+            "TESTING": False,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "browser-secret",
+            "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+            "JOB_RESULTS_FOLDER": app.config["JOB_RESULTS_FOLDER"],
+            "QUESTIONNAIRE_DIR": app.config["QUESTIONNAIRE_DIR"],
+            "MAIL_SERVER": "",
+            "JOBS_MODE": "thread",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

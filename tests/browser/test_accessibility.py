@@ -1,4 +1,5 @@
 """axe-core finds no serious or critical accessibility violation on the main pages."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,8 @@ def _violations(page) -> list[str]:
     results = Axe().run(page)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"] if v.get("impact") in SERIOUS
+        for v in results.response["violations"]
+        if v.get("impact") in SERIOUS
     ]
 
 
@@ -35,20 +37,32 @@ def test_public_pages(page, live_server):
     assert _violations(page) == []
 
 
-@pytest.mark.parametrize("who, paths", [
-    ("buyer", ["/", "/evaluations/new", "/evaluations/{evaluation}", "/evaluations/{evaluation}/requirements",
-               "/evaluations/{evaluation}/settings", "/evaluations/{evaluation}/ranking", "/responses/{submitted}/view"]),
-    ("vendor_a", ["/", "/responses/{draft}", "/responses/{draft}/offline"]),
-    ("evaluator", ["/reviews/{submitted}"]),
-    ("admin", ["/admin/people"]),
-])
+@pytest.mark.parametrize(
+    "who, paths",
+    [
+        (
+            "buyer",
+            [
+                "/",
+                "/evaluations/new",
+                "/evaluations/{evaluation}",
+                "/evaluations/{evaluation}/requirements",
+                "/evaluations/{evaluation}/settings",
+                "/evaluations/{evaluation}/ranking",
+                "/responses/{submitted}/view",
+            ],
+        ),
+        ("vendor_a", ["/", "/responses/{draft}", "/responses/{draft}/offline"]),
+        ("evaluator", ["/reviews/{submitted}"]),
+        ("admin", ["/admin/people"]),
+    ],
+)
 def test_main_pages_have_no_serious_violations(page, live_server, submitted, who, paths):
     world = submitted
     sign_in(page, live_server, getattr(world, who).email)
     problems = {}
     for template in paths:
-        path = template.format(evaluation=world.evaluation.id, draft=world.response_a.id,
-                               submitted=world.response_b.id)
+        path = template.format(evaluation=world.evaluation.id, draft=world.response_a.id, submitted=world.response_b.id)
         page.goto(live_server + path)
         found = _violations(page)
         if found:

@@ -2,6 +2,7 @@
 
 Uses the browser fixtures of tests/browser/conftest.py (skipped where Chromium is not installed).
 """
+
 from __future__ import annotations
 
 import re
@@ -21,15 +22,17 @@ SAVED = re.compile(r"^Saved at \d\d:\d\d")
 
 def _stored(response, question_id):
     db.session.expire_all()
-    return db.session.scalar(sa.select(Answer.value).where(
-        Answer.response_id == response.id, Answer.question_id == question_id))
+    return db.session.scalar(
+        sa.select(Answer.value).where(Answer.response_id == response.id, Answer.question_id == question_id)
+    )
 
 
 def test_autosave_in_a_real_browser(page, live_server, world, app):
     response = world.response_a
     text, number = first_question(response, "text"), first_question(response, "number")
-    colleague = UserFactory(role="vendor", organisation=world.vendor_a.organisation, name="Colleague Cleo",
-                            email="cleo@vendor-a.example")
+    colleague = UserFactory(
+        role="vendor", organisation=world.vendor_a.organisation, name="Colleague Cleo", email="cleo@vendor-a.example"
+    )
     db.session.commit()
     sign_in(page, live_server, world.vendor_a.email)
     page.goto(f"{live_server}/responses/{response.id}")
@@ -79,7 +82,8 @@ def test_autosave_in_a_real_browser(page, live_server, world, app):
     page.locator(f"#q-{text.id}").fill("Typed right before uploading")
     evidence = first_question(response, "file")
     page.locator(f"#q-{evidence.id}").set_input_files(
-        files=[{"name": "consent.txt", "mimeType": "text/plain", "buffer": b"Consent text\n"}])
+        files=[{"name": "consent.txt", "mimeType": "text/plain", "buffer": b"Consent text\n"}]
+    )
     page.locator(f'button[form="upload-{evidence.id}"]').click()
     expect(page.get_by_text("'consent.txt' attached")).to_be_visible()
     assert _stored(response, text.id) == "Typed right before uploading"

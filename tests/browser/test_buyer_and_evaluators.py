@@ -1,4 +1,5 @@
 """The buyer's and the evaluators' journeys in a real browser."""
+
 from __future__ import annotations
 
 import logging
@@ -43,8 +44,10 @@ def test_buyer_sets_up_an_evaluation_and_invites(page, live_server, world, caplo
     shot(page, "buyer-evaluation-page")
     evaluation = db.session.scalar(sa.select(Evaluation).where(Evaluation.title == "Kitchen voice commands"))
     assert [t["locale"] for t in evaluation.requirements["locales"]] == ["en-GB", "fr-FR"]
-    assert db.session.scalar(sa.select(Invitation.email).where(Invitation.evaluation_id == evaluation.id)) == \
-        "sales@chefvoices.example"
+    assert (
+        db.session.scalar(sa.select(Invitation.email).where(Invitation.evaluation_id == evaluation.id))
+        == "sales@chefvoices.example"
+    )
     link = re.search(r"https?://\S+/invitations/\S+", caplog.text)
     assert link, "the invitation e-mail (logged without a mail server) carries the link"
 

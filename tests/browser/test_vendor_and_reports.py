@@ -1,5 +1,6 @@
 """The vendor's journey (every question type, a file, autosave, submit, keyboard only, a phone screen)
 and the buyer's comparison with its PDFs, in a real browser."""
+
 from __future__ import annotations
 
 import re
@@ -17,13 +18,17 @@ SAVED = re.compile(r"^Saved at \d\d:\d\d")
 
 def _stored(response) -> dict:
     db.session.expire_all()
-    return dict(db.session.execute(
-        sa.select(Answer.question_id, Answer.value).where(Answer.response_id == response.id)).all())
+    return dict(
+        db.session.execute(sa.select(Answer.question_id, Answer.value).where(Answer.response_id == response.id)).all()
+    )
 
 
 def _first(response, qtype: str, **where):
-    return next(q for q in questions_of(response, _stored(response)) if q.type == qtype
-                and all(getattr(q, k) == v for k, v in where.items()))
+    return next(
+        q
+        for q in questions_of(response, _stored(response))
+        if q.type == qtype and all(getattr(q, k) == v for k, v in where.items())
+    )
 
 
 def test_vendor_answers_every_question_type_and_submits(page, live_server, world, app, tmp_path):
@@ -72,8 +77,11 @@ def test_vendor_answers_every_question_type_and_submits(page, live_server, world
     page.locator(f"#q-{file_question.id}").set_input_files(str(evidence))
     block(file_question).get_by_role("button", name="Upload").click()
     page.wait_for_selector("text='consent-fr.txt' attached.")
-    assert db.session.scalar(sa.select(Attachment.filename).where(Attachment.response_id == response.id,
-                                                                   Attachment.filename == "consent-fr.txt"))
+    assert db.session.scalar(
+        sa.select(Attachment.filename).where(
+            Attachment.response_id == response.id, Attachment.filename == "consent-fr.txt"
+        )
+    )
 
     page.get_by_role("button", name="Save and submit").click()
     page.wait_for_selector("text=Response submitted.")

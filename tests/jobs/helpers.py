@@ -1,4 +1,5 @@
 """Starting a job as a request does: queued by the view, started once the request commits."""
+
 from __future__ import annotations
 
 from app.jobs import enqueue

@@ -1,4 +1,5 @@
 """Background jobs: inline, in a thread, and through RQ on the real Redis."""
+
 from __future__ import annotations
 
 import os
@@ -17,14 +18,14 @@ from tests.jobs.helpers import enqueue_in_request
 KIND = "test.count-to"
 
 if KIND not in JOB_KINDS:
+
     @job_kind(KIND)
     def count_to(context, n: int, fail: bool = False) -> JobOutput:
         for i in range(n):
             context.progress(i + 1, n, f"{i + 1} of {n}")
         if fail:
             raise RuntimeError("boom")
-        return JobOutput(data=f"counted to {n}".encode(), filename="count.txt", mimetype="text/plain",
-                         summary={"n": n})
+        return JobOutput(data=f"counted to {n}".encode(), filename="count.txt", mimetype="text/plain", summary={"n": n})
 
 
 def test_inline_job_reports_progress_and_result_is_kept_until_downloaded(client, login):

@@ -1,4 +1,5 @@
 """Generators of test samples whose properties are known by construction (all seeded)."""
+
 from __future__ import annotations
 
 import csv
@@ -13,9 +14,16 @@ from PIL import Image, ImageFilter
 TONE_HZ = 440.0
 
 
-def tone_with_gaps(snr_db: float | None, *, seed: int, sample_rate: int = 16000, seconds: float = 4.0,
-                   amplitude: float = 0.3, gaps: tuple[float, ...] = (0.0, 1.6, 3.2),
-                   gap_seconds: float = 0.27) -> np.ndarray:
+def tone_with_gaps(
+    snr_db: float | None,
+    *,
+    seed: int,
+    sample_rate: int = 16000,
+    seconds: float = 4.0,
+    amplitude: float = 0.3,
+    gaps: tuple[float, ...] = (0.0, 1.6, 3.2),
+    gap_seconds: float = 0.27,
+) -> np.ndarray:
     """A tone over about 80 % of the clip with noise-only gaps, plus white noise over the whole clip.
 
     ``snr_db`` is the tone's power over the noise's power (``None``: no noise at all). The gaps make
@@ -29,7 +37,7 @@ def tone_with_gaps(snr_db: float | None, *, seed: int, sample_rate: int = 16000,
     signal = amplitude * np.sin(2 * np.pi * TONE_HZ * t) * mask
     if snr_db is None:
         return signal
-    sigma = np.sqrt(amplitude ** 2 / 2 / 10 ** (snr_db / 10))
+    sigma = np.sqrt(amplitude**2 / 2 / 10 ** (snr_db / 10))
     return signal + rng.normal(0.0, sigma, t.size)
 
 
@@ -60,8 +68,17 @@ def noisy_copy(image: Image.Image, *, seed: int, scale: float = 0.5, noise: floa
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
 
-METADATA_FIELDS = ["item_id", "contributor", "locale", "gender", "age_band", "device", "environment",
-                   "consent_version", "file"]
+METADATA_FIELDS = [
+    "item_id",
+    "contributor",
+    "locale",
+    "gender",
+    "age_band",
+    "device",
+    "environment",
+    "consent_version",
+    "file",
+]
 
 
 def metadata_csv(rows: list[dict]) -> str:

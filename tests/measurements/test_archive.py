@@ -1,4 +1,5 @@
 """Safe extraction: good archives come out whole, hostile ones are refused and leave nothing behind."""
+
 from __future__ import annotations
 
 import io
@@ -45,8 +46,9 @@ def assert_refused(archive, target, *needles, **limits):
 
 
 def test_zip_extracts_nested_files(tmp_path, target):
-    archive = make_zip(tmp_path / "ok.zip", {"batch/metadata.csv": b"item_id\n1\n", "batch/audio/a.wav": b"RIFF",
-                                             "batch/empty/": b""})
+    archive = make_zip(
+        tmp_path / "ok.zip", {"batch/metadata.csv": b"item_id\n1\n", "batch/audio/a.wav": b"RIFF", "batch/empty/": b""}
+    )
     batch = extract_batch(archive, target)
     assert batch.root == str(target.resolve())
     assert batch.files == ["batch/audio/a.wav", "batch/metadata.csv"]
@@ -89,12 +91,15 @@ def test_zip_symlink_member_refused(tmp_path, target):
     assert_refused(archive, target, "'batch/passwd'", "symbolic link")
 
 
-@pytest.mark.parametrize("kind, attributes, words", [
-    ("symlink", {"type": tarfile.SYMTYPE, "linkname": "/etc/passwd"}, "symbolic link"),
-    ("hardlink", {"type": tarfile.LNKTYPE, "linkname": "fine.txt"}, "hard link"),
-    ("device", {"type": tarfile.CHRTYPE, "devmajor": 1, "devminor": 3}, "special file"),
-    ("fifo", {"type": tarfile.FIFOTYPE}, "special file"),
-])
+@pytest.mark.parametrize(
+    "kind, attributes, words",
+    [
+        ("symlink", {"type": tarfile.SYMTYPE, "linkname": "/etc/passwd"}, "symbolic link"),
+        ("hardlink", {"type": tarfile.LNKTYPE, "linkname": "fine.txt"}, "hard link"),
+        ("device", {"type": tarfile.CHRTYPE, "devmajor": 1, "devminor": 3}, "special file"),
+        ("fifo", {"type": tarfile.FIFOTYPE}, "special file"),
+    ],
+)
 def test_tar_links_and_devices_refused(tmp_path, target, kind, attributes, words):
     archive = tmp_path / f"{kind}.tar"
     with tarfile.open(archive, "w") as tf:
@@ -122,15 +127,19 @@ def test_too_many_files_refused(tmp_path, target):
 
 
 def test_declared_total_over_limit_refused(tmp_path, target):
-    archive = make_zip(tmp_path / "big.zip", {"a.bin": os.urandom(3000), "b.bin": os.urandom(3000)},
-                       compression=zipfile.ZIP_STORED)
+    archive = make_zip(
+        tmp_path / "big.zip", {"a.bin": os.urandom(3000), "b.bin": os.urandom(3000)}, compression=zipfile.ZIP_STORED
+    )
     assert_refused(archive, target, "more than", "'b.bin'", max_total_bytes=5000)
 
 
 def test_forged_member_cleans_up_what_was_written(tmp_path, target):
     """A header that lies (here: a wrong CRC) is only noticed while extracting; earlier files are removed."""
-    archive = make_zip(tmp_path / "forged.zip", {"first.txt": b"written first", "second.bin": os.urandom(5000)},
-                       compression=zipfile.ZIP_STORED)
+    archive = make_zip(
+        tmp_path / "forged.zip",
+        {"first.txt": b"written first", "second.bin": os.urandom(5000)},
+        compression=zipfile.ZIP_STORED,
+    )
     raw = bytearray(archive.read_bytes())
     with zipfile.ZipFile(archive) as zf:
         info = zf.getinfo("second.bin")

@@ -1,4 +1,5 @@
 """Audio metrics on generated clips whose true properties are known."""
+
 from __future__ import annotations
 
 import math
@@ -74,8 +75,10 @@ def test_short_and_unreadable_files(tmp_path):
 
 
 def test_aggregate(tmp_path):
-    items = [measure_audio(tone_with_gaps(20, seed=s, sample_rate=r), r, item_id=str(s))
-             for s, r in enumerate((8000, 16000, 16000, 22050))]
+    items = [
+        measure_audio(tone_with_gaps(20, seed=s, sample_rate=r), r, item_id=str(s))
+        for s, r in enumerate((8000, 16000, 16000, 22050))
+    ]
     items.append(analyse_audio_file(tmp_path / "missing.wav", item_id="m", file="missing.wav"))
     summary = aggregate_audio(items, min_sample_rate=16000)
     assert (summary["items"], summary["measured"], summary["unreadable"]) == (5, 4, 1)

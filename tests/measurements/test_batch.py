@@ -1,4 +1,5 @@
 """analyse_batch end to end: archive -> extraction -> metadata + per-item metrics -> JSON."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,20 @@ from tests.measurements.synth import metadata_csv, noisy_copy, texture, tone_wit
 
 
 def audio_rows(count: int) -> list[dict]:
-    return [{"item_id": f"a{i}", "contributor": f"c{i % 3}", "locale": "en-GB", "gender": "female",
-             "age_band": "30-39", "device": "headset", "environment": "office", "consent_version": "v1",
-             "file": f"clips/a{i}.wav"} for i in range(count)]
+    return [
+        {
+            "item_id": f"a{i}",
+            "contributor": f"c{i % 3}",
+            "locale": "en-GB",
+            "gender": "female",
+            "age_band": "30-39",
+            "device": "headset",
+            "environment": "office",
+            "consent_version": "v1",
+            "file": f"clips/a{i}.wav",
+        }
+        for i in range(count)
+    ]
 
 
 def test_audio_batch_from_zip(tmp_path):
@@ -27,7 +39,9 @@ def test_audio_batch_from_zip(tmp_path):
     batch = extract_batch(zip_directory(source, tmp_path / "batch.zip"), tmp_path / "out")
 
     calls = []
-    report = analyse_batch(batch.root, "metadata.csv", "audio", progress=lambda done, total: calls.append((done, total)))
+    report = analyse_batch(
+        batch.root, "metadata.csv", "audio", progress=lambda done, total: calls.append((done, total))
+    )
     assert calls == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
     assert [m.item_id for m in report.items] == ["a0", "a1", "a2", "a3"]
     assert report.items[3].error == "listed in the metadata but missing from the archive"
@@ -69,8 +83,15 @@ def test_image_batch_with_near_duplicate(tmp_path):
     for i in range(5):
         picture = noisy_copy(texture(0), seed=i) if i == 4 else texture(i)
         picture.save(tmp_path / f"i{i}.jpg", quality=90)
-        rows.append({"item_id": f"i{i}", "contributor": f"c{i}", "locale": "en-US", "file": f"i{i}.jpg",
-                     "consent_version": "v3"})
+        rows.append(
+            {
+                "item_id": f"i{i}",
+                "contributor": f"c{i}",
+                "locale": "en-US",
+                "file": f"i{i}.jpg",
+                "consent_version": "v3",
+            }
+        )
     (tmp_path / "meta.csv").write_text(metadata_csv(rows), encoding="utf-8")
     report = analyse_batch(tmp_path, "meta.csv", "image")
     assert report.aggregate["near_duplicate_groups"] == [["i0", "i4"]]
@@ -79,13 +100,17 @@ def test_image_batch_with_near_duplicate(tmp_path):
 
 
 def test_text_batch_reads_jsonl_named_by_metadata(tmp_path):
-    records = [{"item_id": "t1", "text": "Guten Morgen, heute scheint die Sonne über der ganzen Stadt."},
-               {"item_id": "t2", "text": "Good morning, the sun is shining over the whole city today."},
-               {"item_id": "t3", "text": "Mail me: max@example.de, thanks a lot for your help today!"},
-               {"item_id": "t9", "text": "An extra record that the metadata does not list at all."}]
+    records = [
+        {"item_id": "t1", "text": "Guten Morgen, heute scheint die Sonne über der ganzen Stadt."},
+        {"item_id": "t2", "text": "Good morning, the sun is shining over the whole city today."},
+        {"item_id": "t3", "text": "Mail me: max@example.de, thanks a lot for your help today!"},
+        {"item_id": "t9", "text": "An extra record that the metadata does not list at all."},
+    ]
     (tmp_path / "texts.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
-    rows = [{"item_id": i, "contributor": "c1", "locale": loc, "file": "texts.jsonl", "consent_version": "v1"}
-            for i, loc in (("t1", "de-DE"), ("t2", "de-DE"), ("t3", "en-GB"), ("t4", "en-GB"))]
+    rows = [
+        {"item_id": i, "contributor": "c1", "locale": loc, "file": "texts.jsonl", "consent_version": "v1"}
+        for i, loc in (("t1", "de-DE"), ("t2", "de-DE"), ("t3", "en-GB"), ("t4", "en-GB"))
+    ]
     (tmp_path / "metadata.csv").write_text(metadata_csv(rows), encoding="utf-8")
     report = analyse_batch(tmp_path, "metadata.csv", "text")
     by_id = {m.item_id: m for m in report.items}
@@ -102,8 +127,10 @@ def test_unknown_modality(tmp_path):
 
 
 def test_text_batch_without_metadata_reads_every_jsonl(tmp_path):
-    lines = [{"item_id": "x1", "text": "Bonjour à tous, nous allons parler du temps qu'il fera demain.",
-              "locale": "fr-FR"}, {"item_id": "x2", "text": "Bonjour à tous !"}]
+    lines = [
+        {"item_id": "x1", "text": "Bonjour à tous, nous allons parler du temps qu'il fera demain.", "locale": "fr-FR"},
+        {"item_id": "x2", "text": "Bonjour à tous !"},
+    ]
     (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(r) for r in lines), encoding="utf-8")
     report = analyse_batch(tmp_path, None, "text")
     assert [(m.item_id, m.language_match) for m in report.items] == [("x1", True), ("x2", None)]

@@ -1,12 +1,18 @@
 """Image metrics on generated pictures: sharp vs blurred, dark vs bright, near duplicates."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from app.measurements.images import (aggregate_images, analyse_image_file, laplacian_variance, measure_image,
-                                near_duplicate_groups)
+from app.measurements.images import (
+    aggregate_images,
+    analyse_image_file,
+    laplacian_variance,
+    measure_image,
+    near_duplicate_groups,
+)
 from tests.measurements.synth import blurred, noisy_copy, texture
 
 
@@ -58,7 +64,7 @@ def test_large_jpeg_reports_stored_size(tmp_path):
 def test_near_duplicates_found_unrelated_kept_apart(tmp_path):
     pictures = [texture(s) for s in range(1, 7)]
     pictures.append(noisy_copy(pictures[0], seed=9))  # resized to half and lightly noised
-    pictures.append(pictures[2].copy())                # exact copy
+    pictures.append(pictures[2].copy())  # exact copy
     items = []
     for i, picture in enumerate(pictures):
         path = save(picture, tmp_path / f"p{i}.jpg", quality=85)
@@ -73,8 +79,8 @@ def test_near_duplicates_found_unrelated_kept_apart(tmp_path):
 
 def test_groups_are_transitive_and_skip_missing_hashes():
     a = 0
-    b = 0b1111          # 4 bits from a
-    c = 0b11111111      # 4 bits from b, 8 from a
+    b = 0b1111  # 4 bits from a
+    c = 0b11111111  # 4 bits from b, 8 from a
     hashes = [f"{a:016x}", None, f"{b:016x}", f"{c:016x}", f"{(1 << 64) - 1:016x}"]
     assert near_duplicate_groups(hashes, max_distance=4) == [[0, 2, 3]]
 

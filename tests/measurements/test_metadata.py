@@ -1,4 +1,5 @@
 """Metadata CSV: parsing problems and the aggregates a buyer reads."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,24 +9,39 @@ from tests.measurements.synth import metadata_csv
 
 
 def row(i: int, contributor: str, locale: str, gender: str, **extra) -> dict:
-    return {"item_id": f"it{i:02d}", "contributor": contributor, "locale": locale, "gender": gender,
-            "age_band": "18-29", "device": "phone", "environment": "quiet", "consent_version": "v2",
-            "file": f"audio/it{i:02d}.wav", **extra}
+    return {
+        "item_id": f"it{i:02d}",
+        "contributor": contributor,
+        "locale": locale,
+        "gender": gender,
+        "age_band": "18-29",
+        "device": "phone",
+        "environment": "quiet",
+        "consent_version": "v2",
+        "file": f"audio/it{i:02d}.wav",
+        **extra,
+    }
 
 
 @pytest.fixture
 def summary(tmp_path):
-    rows = ([row(i, "c1", "de-DE", "female") for i in range(4)]
-            + [row(i, "c2", "de-DE", "male") for i in range(4, 6)]
-            + [row(i, f"c{i}", "fr-FR", "female") for i in range(6, 10)])
+    rows = (
+        [row(i, "c1", "de-DE", "female") for i in range(4)]
+        + [row(i, "c2", "de-DE", "male") for i in range(4, 6)]
+        + [row(i, f"c{i}", "fr-FR", "female") for i in range(6, 10)]
+    )
     rows[9]["consent_version"] = ""
     rows[8]["device"] = ""
     path = tmp_path / "metadata.csv"
     path.write_text(metadata_csv(rows), encoding="utf-8")
     table, problems = read_metadata(path)
     assert problems == []
-    files = [f"audio/it{i:02d}.wav" for i in range(9)] + ["audio/extra.wav", "metadata.csv", "__MACOSX/._x",
-                                                          "audio/.DS_Store"]
+    files = [f"audio/it{i:02d}.wav" for i in range(9)] + [
+        "audio/extra.wav",
+        "metadata.csv",
+        "__MACOSX/._x",
+        "audio/.DS_Store",
+    ]
     return summarise_metadata(table, files, metadata_name="metadata.csv")
 
 
@@ -63,10 +79,13 @@ def test_missing_and_unlisted_files_ignore_junk_and_the_csv_itself(summary):
 def test_missing_columns_and_bad_rows_are_reported(tmp_path):
     path = tmp_path / "m.csv"
     # BOM and stray spaces/case in the header, as spreadsheets produce them; no gender/age_band columns.
-    path.write_text("\ufeffItem_ID , contributor,locale,device,environment,consent_version,file,accent\n"
-                    "a1,c1,en-GB,phone,street,v1,a1.wav,scouse\n"
-                    ",c1,en-GB,phone,street,v1,a2.wav,scouse\n"
-                    "a1,c2,en-GB,phone,street,v1,a1.wav,geordie\n", encoding="utf-8")
+    path.write_text(
+        "\ufeffItem_ID , contributor,locale,device,environment,consent_version,file,accent\n"
+        "a1,c1,en-GB,phone,street,v1,a1.wav,scouse\n"
+        ",c1,en-GB,phone,street,v1,a2.wav,scouse\n"
+        "a1,c2,en-GB,phone,street,v1,a1.wav,geordie\n",
+        encoding="utf-8",
+    )
     table, problems = read_metadata(path)
     summary = summarise_metadata(table, ["a1.wav", "a2.wav"])
     assert summary.missing_columns == ["gender", "age_band"]

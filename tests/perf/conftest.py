@@ -3,6 +3,7 @@
 Answers are the demo generator's, read by the real parser, and stored directly; scores and
 consensus go through the review services, as an evaluator's would.
 """
+
 from __future__ import annotations
 
 import random
@@ -85,14 +86,14 @@ def build_evaluation(app_ctx):
     """``build_evaluation(vendors, evaluators, closed=True, share=1.0)``: a scored (or open) evaluation."""
     buyer_org = OrganisationFactory(name="Perf buyer")
     buyer = UserFactory(role=Role.BUYER, organisation=buyer_org, email="buyer@perf.example")
-    panel = [UserFactory(role=Role.EVALUATOR, organisation=buyer_org, email=f"eval{n}@perf.example")
-             for n in range(8)]
+    panel = [UserFactory(role=Role.EVALUATOR, organisation=buyer_org, email=f"eval{n}@perf.example") for n in range(8)]
     counter = iter(range(10_000))
 
     def build(vendors: int, evaluators: int, *, closed: bool = True, share: float = 1.0) -> Built:
         now = utcnow()
-        evaluation = EvaluationFactory(organisation=buyer_org, deadline=now + (-timedelta(days=1) if closed
-                                                                                 else timedelta(days=20)))
+        evaluation = EvaluationFactory(
+            organisation=buyer_org, deadline=now + (-timedelta(days=1) if closed else timedelta(days=20))
+        )
         requirements = demo_requirements((now + timedelta(days=30)).date())
         evaluation.requirements = requirements.to_dict()
         team = panel[:evaluators]
@@ -104,13 +105,23 @@ def build_evaluation(app_ctx):
             organisation = VendorOrganisationFactory(name=f"Perf vendor {n}")
             contact = UserFactory(role=Role.VENDOR, organisation=organisation, email=f"v{n}@perf-vendor.example")
             response = ResponseFactory(evaluation=evaluation, vendor_organisation=organisation)
-            db.session.add(Invitation(evaluation=evaluation, vendor_organisation=organisation, email=contact.email,
-                                      token_hash=f"{n:064d}", expires_at=now + timedelta(days=14),
-                                      accepted_at=now))
-            values = answers_for(questionnaire, evaluation.modalities, requirements, 0.4 + 0.5 * (k % 3) / 2, n,
-                                 share=share)
-            db.session.add_all(Answer(response_id=response.id, question_id=qid, value=value, updated_by_id=contact.id)
-                               for qid, value in values.items())
+            db.session.add(
+                Invitation(
+                    evaluation=evaluation,
+                    vendor_organisation=organisation,
+                    email=contact.email,
+                    token_hash=f"{n:064d}",
+                    expires_at=now + timedelta(days=14),
+                    accepted_at=now,
+                )
+            )
+            values = answers_for(
+                questionnaire, evaluation.modalities, requirements, 0.4 + 0.5 * (k % 3) / 2, n, share=share
+            )
+            db.session.add_all(
+                Answer(response_id=response.id, question_id=qid, value=value, updated_by_id=contact.id)
+                for qid, value in values.items()
+            )
             for question in visible_questions(questionnaire, evaluation.modalities, values):
                 if question.type == "file":
                     _evidence(response, question.id, contact)
@@ -130,21 +141,36 @@ def _evidence(response, question_id: str, contact) -> None:
     stored = f"perf-{response.id}-{question_id}"
     data = b"Consent text, English version.\n"
     (Path(current_app.config["UPLOAD_FOLDER"]) / stored).write_bytes(data)
-    attachment = Attachment(response_id=response.id, question_id=question_id, filename="consent.txt",
-                            stored_name=stored, content_type="text/plain", size=len(data), sha256="0" * 64,
-                            uploaded_by_id=contact.id)
+    attachment = Attachment(
+        response_id=response.id,
+        question_id=question_id,
+        filename="consent.txt",
+        stored_name=stored,
+        content_type="text/plain",
+        size=len(data),
+        sha256="0" * 64,
+        uploaded_by_id=contact.id,
+    )
     db.session.add(attachment)
     db.session.flush()
-    db.session.add(Answer(response_id=response.id, question_id=question_id, updated_by_id=contact.id,
-                          value=[{"id": attachment.id, "name": "consent.txt", "sha256": "0" * 64, "size": len(data)}]))
+    db.session.add(
+        Answer(
+            response_id=response.id,
+            question_id=question_id,
+            updated_by_id=contact.id,
+            value=[{"id": attachment.id, "name": "consent.txt", "sha256": "0" * 64, "size": len(data)}],
+        )
+    )
 
 
 def _score(response, team, *, seed: int) -> None:
     rng = random.Random(seed)
     for person in team:
         reviews.declare_no_conflict(response, person)
-        inputs = {q.id: reviews.ScoreInput(rng.randint(0, 4), "Checked against the evidence.")
-                  for q in reviews.questions_to_score(response, person)}
+        inputs = {
+            q.id: reviews.ScoreInput(rng.randint(0, 4), "Checked against the evidence.")
+            for q in reviews.questions_to_score(response, person)
+        }
         assert reviews.save_scores(response, person, inputs, submit=True) == []
     first = reviews.questions_to_score(response, team[0])[0]
     reviews.set_consensus(response, team[0], first.id, 2, "Agreed after discussion.")

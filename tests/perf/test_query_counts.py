@@ -3,6 +3,7 @@
 A page that loads related rows one at a time (N+1) sends more queries for a bigger evaluation and
 fails here; ``make bench`` shows the same counts on a large data set.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -53,19 +54,22 @@ def test_count_queries_counts_every_statement(count_queries):
 
 @pytest.mark.slow
 def test_main_pages_do_not_query_more_for_more_vendors_and_evaluators(
-        app_ctx, build_evaluation, signed_in, count_queries):
+    app_ctx, build_evaluation, signed_in, count_queries
+):
     small = build_evaluation(vendors=2, evaluators=2)
     large = build_evaluation(vendors=6, evaluators=4)
-    assert query_counts(app_ctx, closed_pages(large), signed_in, count_queries) == \
-        query_counts(app_ctx, closed_pages(small), signed_in, count_queries)
+    assert query_counts(app_ctx, closed_pages(large), signed_in, count_queries) == query_counts(
+        app_ctx, closed_pages(small), signed_in, count_queries
+    )
 
 
 @pytest.mark.slow
 def test_main_pages_do_not_query_more_for_more_answers(app_ctx, build_evaluation, signed_in, count_queries):
     half = build_evaluation(vendors=3, evaluators=2, share=0.5)
     full = build_evaluation(vendors=3, evaluators=2)
-    assert query_counts(app_ctx, closed_pages(full), signed_in, count_queries) == \
-        query_counts(app_ctx, closed_pages(half), signed_in, count_queries)
+    assert query_counts(app_ctx, closed_pages(full), signed_in, count_queries) == query_counts(
+        app_ctx, closed_pages(half), signed_in, count_queries
+    )
 
 
 def test_response_editor_queries_do_not_grow(app_ctx, build_evaluation, signed_in, count_queries):
@@ -75,5 +79,6 @@ def test_response_editor_queries_do_not_grow(app_ctx, build_evaluation, signed_i
     def editor(built):
         return {"response editor": (built.vendors[-1], f"/responses/{built.responses[-1].id}")}
 
-    assert query_counts(app_ctx, editor(large), signed_in, count_queries) == \
-        query_counts(app_ctx, editor(small), signed_in, count_queries)
+    assert query_counts(app_ctx, editor(large), signed_in, count_queries) == query_counts(
+        app_ctx, editor(small), signed_in, count_queries
+    )

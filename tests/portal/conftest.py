@@ -1,4 +1,5 @@
 """Fixtures of the vendor-portal tests: a real SMTP server on loopback (the `world` comes from tests/world.py)."""
+
 from __future__ import annotations
 
 import re

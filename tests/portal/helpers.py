@@ -1,4 +1,5 @@
 """Small helpers of the vendor-portal tests."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The editor's background save: JSON endpoint, revisions, conflicts, field errors, deadline."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,9 @@ from tests.portal.helpers import autosave
 
 
 def _stored(response, question_id):
-    return db.session.scalar(sa.select(Answer.value).where(
-        Answer.response_id == response.id, Answer.question_id == question_id))
+    return db.session.scalar(
+        sa.select(Answer.value).where(Answer.response_id == response.id, Answer.question_id == question_id)
+    )
 
 
 def test_editor_loads_the_autosave_script_without_inline_code(client, login, world):
@@ -65,8 +67,9 @@ def test_invalid_answer_gets_a_field_message_and_the_others_are_saved(client, lo
 
 
 def test_concurrent_edit_through_autosave_reports_both_values_and_overwrites_nothing(client, login, world, app):
-    colleague = UserFactory(role="vendor", organisation=world.vendor_a.organisation, name="Colleague Cleo",
-                            email="cleo@vendor-a.example")
+    colleague = UserFactory(
+        role="vendor", organisation=world.vendor_a.organisation, name="Colleague Cleo", email="cleo@vendor-a.example"
+    )
     db.session.commit()
     response = world.response_a
     text = first_question(response, "text")

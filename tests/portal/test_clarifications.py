@@ -1,4 +1,5 @@
 """Clarification questions: who sees what, the anonymised asker, e-mails and audit records."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,14 +18,17 @@ ANSWER = "Yes, 44.1 kHz or more is fine."
 
 
 def _ask(client, world, text=QUESTION, question_id="PRV-05"):
-    return client.post(f"/evaluations/{world.evaluation.id}/clarifications",
-                       data={"question": text, "question_id": question_id})
+    return client.post(
+        f"/evaluations/{world.evaluation.id}/clarifications", data={"question": text, "question_id": question_id}
+    )
 
 
 def _answer(client, clarification_id, *, text=ANSWER, audience="vendor", public_question=""):
     prefix = f"c{clarification_id}-"
-    return client.post(f"/clarifications/{clarification_id}/answer", data={
-        prefix + "answer": text, prefix + "audience": audience, prefix + "public_question": public_question})
+    return client.post(
+        f"/clarifications/{clarification_id}/answer",
+        data={prefix + "answer": text, prefix + "audience": audience, prefix + "public_question": public_question},
+    )
 
 
 def _page(client, world):
@@ -104,9 +108,15 @@ def test_published_answer_reaches_every_vendor_with_the_asker_anonymised(client,
 
 
 def test_published_answer_cannot_be_made_private_again(client, login, world):
-    clarification = Clarification(evaluation_id=world.evaluation.id, question=QUESTION, answer=ANSWER,
-                                  vendor_organisation_id=world.vendor_a.organisation_id, published=True,
-                                  public_question=REWORDED, answered_at=utcnow())
+    clarification = Clarification(
+        evaluation_id=world.evaluation.id,
+        question=QUESTION,
+        answer=ANSWER,
+        vendor_organisation_id=world.vendor_a.organisation_id,
+        published=True,
+        public_question=REWORDED,
+        answered_at=utcnow(),
+    )
     db.session.add(clarification)
     db.session.commit()
     login(world.buyer)
@@ -143,8 +153,9 @@ def test_questions_close_at_the_deadline(client, login, world):
 
 
 def test_who_may_read_and_answer(client, login, world):
-    clarification = Clarification(evaluation_id=world.evaluation.id, question=QUESTION,
-                                  vendor_organisation_id=world.vendor_a.organisation_id)
+    clarification = Clarification(
+        evaluation_id=world.evaluation.id, question=QUESTION, vendor_organisation_id=world.vendor_a.organisation_id
+    )
     db.session.add(clarification)
     outsider_org = VendorOrganisationFactory(name="Vendor C")
     outsider = UserFactory(role="vendor", organisation=outsider_org, email="c@vendor-c.example")

@@ -1,4 +1,5 @@
 """Evidence files: type judged by content, size limits, a refused upload leaves the draft as it was."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,23 +14,34 @@ from app.models import Answer, Attachment
 from tests.app.helpers import first_question
 from tests.portal.helpers import autosave
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" \
-      b"\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-WINDOWS_EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00\xb8" + b"\x00" * 43 + b"\x80\x00\x00\x00" \
-              + b"\x0e\x1f\xba\x0e\x00\xb4\t\xcd!\xb8\x01L\xcd!This program cannot be run in DOS mode.\r\r\n$" \
-              + b"\x00" * 64 + b"PE\x00\x00L\x01"
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+WINDOWS_EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00\xb8"
+    + b"\x00" * 43
+    + b"\x80\x00\x00\x00"
+    + b"\x0e\x1f\xba\x0e\x00\xb4\t\xcd!\xb8\x01L\xcd!This program cannot be run in DOS mode.\r\r\n$"
+    + b"\x00" * 64
+    + b"PE\x00\x00L\x01"
+)
 HTML_PAGE = b"<!DOCTYPE html><html><head><script>alert('hi')</script></head><body>Consent</body></html>"
 
 
 def _upload(client, response, question_id, data: bytes, name: str):
-    return client.post(f"/responses/{response.id}/evidence", follow_redirects=True,
-                       data={"question_id": question_id, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/responses/{response.id}/evidence",
+        follow_redirects=True,
+        data={"question_id": question_id, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def _draft(response):
-    return dict(db.session.execute(sa.select(Answer.question_id, Answer.value).where(
-        Answer.response_id == response.id)).all())
+    return dict(
+        db.session.execute(sa.select(Answer.question_id, Answer.value).where(Answer.response_id == response.id)).all()
+    )
 
 
 def _files(app):
@@ -44,8 +56,9 @@ def draft(client, login, world):
     return _draft(world.response_a)
 
 
-@pytest.mark.parametrize(("content", "name"), [(WINDOWS_EXE, "consent.pdf"), (HTML_PAGE, "consent.png"),
-                                               (WINDOWS_EXE, "consent.txt")])
+@pytest.mark.parametrize(
+    ("content", "name"), [(WINDOWS_EXE, "consent.pdf"), (HTML_PAGE, "consent.png"), (WINDOWS_EXE, "consent.txt")]
+)
 def test_spoofed_file_type_is_refused_and_the_draft_is_intact(client, world, app, draft, content, name):
     question = first_question(world.response_a, "file")
     before = _files(app)

@@ -3,6 +3,7 @@
 The URLs come from the app's URL map, so a route added later to these blueprints is
 tried too.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,11 @@ def _prepare_vendor_b(client, login, world, app):
     text = first_question(world.response_b, "text")
     assert autosave(client, world.response_b, {text.id: "B's own answer"}).status_code == 200
     question = first_question(world.response_b, "file")
-    client.post(f"/responses/{world.response_b.id}/evidence", content_type="multipart/form-data",
-                data={"question_id": question.id, "file": (io.BytesIO(b"B consent text\n"), "consent.txt")})
+    client.post(
+        f"/responses/{world.response_b.id}/evidence",
+        content_type="multipart/form-data",
+        data={"question_id": question.id, "file": (io.BytesIO(b"B consent text\n"), "consent.txt")},
+    )
     client.post(f"/evaluations/{world.evaluation.id}/clarifications", data={"question": SECRET, "question_id": ""})
     client.post("/logout")
     elsewhere = EvaluationFactory(organisation=world.buyer_org, title="B only")
@@ -41,8 +45,12 @@ def _prepare_vendor_b(client, login, world, app):
     attachment = db.session.scalar(sa.select(Attachment).where(Attachment.response_id == world.response_b.id))
     clarification = db.session.scalar(sa.select(Clarification))
     assert attachment is not None and clarification is not None
-    return {"response_id": world.response_b.id, "attachment_id": attachment.id,
-            "clarification_id": clarification.id, "evaluation_id": elsewhere.id}
+    return {
+        "response_id": world.response_b.id,
+        "attachment_id": attachment.id,
+        "clarification_id": clarification.id,
+        "evaluation_id": elsewhere.id,
+    }
 
 
 def _urls(app, ids):
@@ -71,13 +79,25 @@ def test_vendor_reaches_nothing_of_another_vendor(client, login, world, app, sub
         answer.close()
         assert answer.status_code in (403, 404), f"{method} {path} ({endpoint}) gave {answer.status_code}"
         tried.add(endpoint)
-    assert {"responses.edit", "responses.autosave", "responses.download_evidence", "responses.delete_evidence",
-            "clarifications.index", "clarifications.answer"} <= tried
+    assert {
+        "responses.edit",
+        "responses.autosave",
+        "responses.download_evidence",
+        "responses.delete_evidence",
+        "clarifications.index",
+        "clarifications.answer",
+    } <= tried
 
     db.session.expire_all()
-    assert db.session.scalar(sa.select(Answer.value).where(
-        Answer.response_id == world.response_b.id, Answer.question_id == first_question(world.response_b, "text").id
-    )) == "B's own answer"
+    assert (
+        db.session.scalar(
+            sa.select(Answer.value).where(
+                Answer.response_id == world.response_b.id,
+                Answer.question_id == first_question(world.response_b, "text").id,
+            )
+        )
+        == "B's own answer"
+    )
     assert db.session.get(Attachment, ids["attachment_id"]) is not None and stored_file.exists()
     assert db.session.get(Clarification, ids["clarification_id"]).answer is None
     # On the evaluation both were invited to, B's private question stays out of A's sight.

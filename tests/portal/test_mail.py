@@ -1,4 +1,5 @@
 """E-mail over a real SMTP server on loopback: invitations and deadline changes."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -80,21 +81,34 @@ def _move_deadline(client, world, new_deadline):
 
 def test_moving_the_deadline_emails_every_invited_vendor_contact_in_their_time_zone(client, login, world, mailbox):
     world.vendor_a.timezone = "Asia/Tokyo"
-    db.session.add_all([
-        Invitation(evaluation=world.evaluation, vendor_organisation=world.response_b.vendor_organisation,
-                   email="bids@vendor-b.example", token_hash="1" * 64, expires_at=utcnow() + timedelta(days=3)),
-        Invitation(evaluation=world.evaluation, vendor_organisation=world.response_b.vendor_organisation,
-                   email="gone@vendor-b.example", token_hash="2" * 64, expires_at=utcnow() + timedelta(days=3),
-                   revoked_at=utcnow()),
-    ])
+    db.session.add_all(
+        [
+            Invitation(
+                evaluation=world.evaluation,
+                vendor_organisation=world.response_b.vendor_organisation,
+                email="bids@vendor-b.example",
+                token_hash="1" * 64,
+                expires_at=utcnow() + timedelta(days=3),
+            ),
+            Invitation(
+                evaluation=world.evaluation,
+                vendor_organisation=world.response_b.vendor_organisation,
+                email="gone@vendor-b.example",
+                token_hash="2" * 64,
+                expires_at=utcnow() + timedelta(days=3),
+                revoked_at=utcnow(),
+            ),
+        ]
+    )
     db.session.commit()
     login(world.buyer)
     new_deadline = (world.evaluation.deadline + timedelta(days=7)).replace(second=0, microsecond=0)
 
     page = _move_deadline(client, world, new_deadline)
     assert "3 vendor contact(s) were e-mailed the new deadline" in page.get_data(as_text=True)
-    assert mailbox.recipients() == ["a@vendor-a.example", "b@vendor-b.example", "bids@vendor-b.example"], \
+    assert mailbox.recipients() == ["a@vendor-a.example", "b@vendor-b.example", "bids@vendor-b.example"], (
         "every invited contact, not the withdrawn invitation"
+    )
     text = body(mailbox.to("a@vendor-a.example")[0])
     tokyo = new_deadline.astimezone(ZoneInfo("Asia/Tokyo"))
     assert f"{tokyo:%d %B %Y, %H:%M} JST" in text, "the deadline in the vendor's own time zone"

@@ -1,4 +1,5 @@
 """`flask send-reminders`: 7, 3 and 1 days before the deadline, each once, only for unsubmitted responses."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -24,8 +25,15 @@ def _set_up(world):
     deadline = (utcnow() + 20 * DAY).replace(microsecond=0)
     world.evaluation.deadline = deadline
     world.response_b.status, world.response_b.submitted_at = ResponseStatus.SUBMITTED, utcnow()
-    db.session.add(Invitation(evaluation=world.evaluation, vendor_organisation=world.response_a.vendor_organisation,
-                              email="ops@vendor-a.example", token_hash="3" * 64, expires_at=utcnow() + DAY))
+    db.session.add(
+        Invitation(
+            evaluation=world.evaluation,
+            vendor_organisation=world.response_a.vendor_organisation,
+            email="ops@vendor-a.example",
+            token_hash="3" * 64,
+            expires_at=utcnow() + DAY,
+        )
+    )
     db.session.commit()
     return deadline
 
@@ -61,8 +69,12 @@ def test_each_reminder_goes_out_once_and_only_to_unsubmitted_responses(runner, w
     assert mailbox.messages == [], "nothing after the deadline"
     steps = db.session.scalars(sa.select(SentReminder.days_before).order_by(SentReminder.id)).all()
     assert steps == [7, 3, 1]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "reminder.sent")) == 3
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "reminder.sent")
+        )
+        == 3
+    )
 
 
 def test_a_late_invitation_gets_only_the_closest_reminder_and_a_moved_deadline_starts_afresh(runner, world, mailbox):
@@ -102,7 +114,9 @@ def test_due_reminders_skips_closed_and_far_evaluations(app_ctx, world):
     world.evaluation.deadline = now + 2 * DAY
     db.session.commit()
     assert {(d.response_id, d.days_before) for d in due_reminders(now)} == {
-        (world.response_a.id, 3), (world.response_b.id, 3)}
+        (world.response_a.id, 3),
+        (world.response_b.id, 3),
+    }
     world.evaluation.status = EvaluationStatus.CLOSED
     db.session.commit()
     assert due_reminders(now) == []

@@ -36,9 +36,14 @@ SMALL_DEFINITION: dict[str, Any] = {
                         {"id": "share", "type": "percentage"},
                     ],
                     "checks": [{"kind": "percent_sum", "column": "share", "group_by": "locale"}],
-                    "scoring": {"auto": "coverage",
-                                "params": {"locale_column": "locale", "count_column": "contributors",
-                                           "target": "min_contributors"}},
+                    "scoring": {
+                        "auto": "coverage",
+                        "params": {
+                            "locale_column": "locale",
+                            "count_column": "contributors",
+                            "target": "min_contributors",
+                        },
+                    },
                 },
                 {
                     "id": "COV-02",
@@ -71,8 +76,10 @@ SMALL_DEFINITION: dict[str, Any] = {
                     "unit": "days",
                     "min": 0,
                     "visible_if": {"answer": {"question": "COV-02", "equals": True}},
-                    "scoring": {"auto": "threshold_bands",
-                                "params": {"direction": "at_most", "bands": [[7, 4], [30, 2]]}},
+                    "scoring": {
+                        "auto": "threshold_bands",
+                        "params": {"direction": "at_most", "bands": [[7, 4], [30, 2]]},
+                    },
                 },
             ],
         },

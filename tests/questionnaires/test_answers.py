@@ -31,9 +31,18 @@ def errors(question, raw) -> list[str]:
     return [e.message for e in parsed.errors]
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("yes", True), ("No", False), ("true", True), ("0", False), (True, True), (False, False), (1, True),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("yes", True),
+        ("No", False),
+        ("true", True),
+        ("0", False),
+        (True, True),
+        (False, False),
+        (1, True),
+    ],
+)
 def test_yes_no(vendor, raw, expected):
     assert value(vendor.question("PRV-03"), raw) is expected
 
@@ -62,10 +71,18 @@ def test_numbers(vendor, raw, expected):
     assert number == expected and type(number) is type(expected)
 
 
-@pytest.mark.parametrize("raw, message", [
-    ("12,5", "use a dot for decimals"), ("twelve", "is not a number"), (True, "is not a number"),
-    (float("nan"), "is not a number"), ("1e400", "is not a number"), (1e16, "too large"), ("-3", "below the minimum of 0"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("12,5", "use a dot for decimals"),
+        ("twelve", "is not a number"),
+        (True, "is not a number"),
+        (float("nan"), "is not a number"),
+        ("1e400", "is not a number"),
+        (1e16, "too large"),
+        ("-3", "below the minimum of 0"),
+    ],
+)
 def test_bad_numbers(vendor, raw, message):
     assert message in errors(vendor.question("PRICE-01"), raw)[0]
 
@@ -86,11 +103,23 @@ def test_percentages(vendor):
 
 def test_dates():
     # The shipped questionnaires ask dates inside tables (PRV-10, PRV-11); a date question on its own:
-    dpia = parse_questionnaire({
-        "id": "dates", "title": "Dates", "version": 1,
-        "sections": [{"id": "privacy", "title": "Privacy", "weight": 1, "questions": [
-            {"id": "PRV-11", "type": "date", "text": "Last assessment?", "references": ["GDPR Art. 35"]}]}],
-    }).question("PRV-11")
+    dpia = parse_questionnaire(
+        {
+            "id": "dates",
+            "title": "Dates",
+            "version": 1,
+            "sections": [
+                {
+                    "id": "privacy",
+                    "title": "Privacy",
+                    "weight": 1,
+                    "questions": [
+                        {"id": "PRV-11", "type": "date", "text": "Last assessment?", "references": ["GDPR Art. 35"]}
+                    ],
+                }
+            ],
+        }
+    ).question("PRV-11")
     assert value(dpia, "2026-03-01") == "2026-03-01"
     assert value(dpia, datetime.date(2026, 3, 1)) == "2026-03-01"
     assert value(dpia, datetime.datetime(2026, 3, 1, 12, 0)) == "2026-03-01"
@@ -131,12 +160,15 @@ def test_table_rows_are_canonical(vendor):
 
 def test_table_errors_name_row_column_and_problem(vendor):
     pool = vendor.question("COV-01")
-    parsed = parse_answer(pool, [
-        {"locale": "en-US", "language": "eng", "country": "US", "contributors": 5},
-        {},
-        {"locale": "english", "language": "xx", "country": "US", "contributors": "-1", "colour": "red"},
-        "not a row",
-    ])
+    parsed = parse_answer(
+        pool,
+        [
+            {"locale": "en-US", "language": "eng", "country": "US", "contributors": 5},
+            {},
+            {"locale": "english", "language": "xx", "country": "US", "contributors": "-1", "colour": "red"},
+            "not a row",
+        ],
+    )
     messages = [e.message for e in parsed.errors]
     assert parsed.value is None
     assert "Row 3, Locale (BCP 47): 'english' is not a BCP 47 language tag (e.g. en-GB)" in messages
@@ -150,7 +182,9 @@ def test_table_errors_name_row_column_and_problem(vendor):
 
 def test_required_cells_and_min_rows(vendor, small):
     pool = vendor.question("COV-01")
-    assert "Row 1, Country (ISO 3166-1): required" in errors(pool, [{"locale": "en-US", "language": "eng", "contributors": 1}])
+    assert "Row 1, Country (ISO 3166-1): required" in errors(
+        pool, [{"locale": "en-US", "language": "eng", "contributors": 1}]
+    )
     definition = parse_questionnaire(small)
     table = definition.question("COV-01")
     assert table.min_rows == 0
@@ -196,10 +230,20 @@ def test_registries_match_the_schema():
 
 
 junk = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20), st.dates(),
-              st.datetimes(), st.binary(max_size=5)),
-    lambda children: st.one_of(st.lists(children, max_size=4),
-                               st.dictionaries(st.one_of(st.text(max_size=15), st.integers()), children, max_size=5)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.text(max_size=20),
+        st.dates(),
+        st.datetimes(),
+        st.binary(max_size=5),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.one_of(st.text(max_size=15), st.integers()), children, max_size=5),
+    ),
     max_leaves=15,
 )
 

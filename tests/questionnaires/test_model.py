@@ -26,16 +26,19 @@ def test_parsed_objects_are_frozen_and_hashable(vendor):
     assert hash(parse_questionnaire(to_dict(vendor))) == hash(vendor)
 
 
-@pytest.mark.parametrize("qid, answer, score, met", [
-    ("PRV-03", True, None, True),
-    ("PRV-03", False, None, False),
-    ("PRV-03", 1, None, False),
-    ("PRV-08", "with_changes", None, True),
-    ("PRV-08", "refused", None, False),
-    ("PRV-01", None, None, False),
-    ("COV-01", [{"locale": "en-US"}], 4.0, True),
-    ("COV-01", [{"locale": "en-US"}], 3.5, False),
-    ("COV-01", None, None, False),
-])
+@pytest.mark.parametrize(
+    "qid, answer, score, met",
+    [
+        ("PRV-03", True, None, True),
+        ("PRV-03", False, None, False),
+        ("PRV-03", 1, None, False),
+        ("PRV-08", "with_changes", None, True),
+        ("PRV-08", "refused", None, False),
+        ("PRV-01", None, None, False),
+        ("COV-01", [{"locale": "en-US"}], 4.0, True),
+        ("COV-01", [{"locale": "en-US"}], 3.5, False),
+        ("COV-01", None, None, False),
+    ],
+)
 def test_must_have_rules(vendor, qid, answer, score, met):
     assert vendor.question(qid).must_have.is_met(answer, score) is met

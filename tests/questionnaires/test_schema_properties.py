@@ -27,16 +27,24 @@ from app.questionnaires import (
 from .conftest import SMALL_DEFINITION, VENDOR_FILE
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-10**6, max_value=10**6),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
     st.sampled_from(["COV-01", "locale", "table", "coverage", "yes", "consent", "min_contributors"]),
 )
 junk = st.recursive(
     scalars,
     lambda children: st.one_of(
         st.lists(children, max_size=4),
-        st.dictionaries(st.one_of(st.text(max_size=8), st.sampled_from(["id", "type", "columns", "options"]),
-                                  st.integers(), st.booleans()), children, max_size=4),
+        st.dictionaries(
+            st.one_of(
+                st.text(max_size=8), st.sampled_from(["id", "type", "columns", "options"]), st.integers(), st.booleans()
+            ),
+            children,
+            max_size=4,
+        ),
     ),
     max_leaves=12,
 )

@@ -32,8 +32,15 @@ FRAMEWORKS = (
 )
 GDPR_ARTICLES = {"5", "6", "7", "9", "12", "15-22", "19", "28", "30", "32", "35"}
 CORE = ("coverage", "protocol", "privacy", "quality")
-PREFIXES = {"coverage": ("COV",), "protocol": ("PRO",), "privacy": ("PRV",), "quality": ("QA", "PRICE"),
-            "speech": ("SPC",), "vision": ("VIS",), "text": ("TXT",)}
+PREFIXES = {
+    "coverage": ("COV",),
+    "protocol": ("PRO",),
+    "privacy": ("PRV",),
+    "quality": ("QA", "PRICE"),
+    "speech": ("SPC",),
+    "vision": ("VIS",),
+    "text": ("TXT",),
+}
 
 
 def test_every_shipped_file_validates():
@@ -110,11 +117,14 @@ def test_specific_evidence_is_asked_as_tables(vendor):
     assert vendor.question("PRV-11").scoring.auto == "reviewed_since_change"
 
 
-@pytest.mark.parametrize("modalities, shown, hidden", [
-    ([], set(), {"SPC-01", "VIS-01", "TXT-01", "COV-07", "PRV-02"}),
-    (["speech"], {"SPC-01", "COV-07", "PRV-02"}, {"VIS-01", "TXT-01"}),
-    (["text"], {"TXT-01", "TXT-02"}, {"SPC-01", "COV-07", "PRV-02"}),
-])
+@pytest.mark.parametrize(
+    "modalities, shown, hidden",
+    [
+        ([], set(), {"SPC-01", "VIS-01", "TXT-01", "COV-07", "PRV-02"}),
+        (["speech"], {"SPC-01", "COV-07", "PRV-02"}, {"VIS-01", "TXT-01"}),
+        (["text"], {"TXT-01", "TXT-02"}, {"SPC-01", "COV-07", "PRV-02"}),
+    ],
+)
 def test_modality_questions_follow_the_evaluation(vendor, modalities, shown, hidden):
     ids = {q.id for q in visible_questions(vendor, modalities, {})}
     assert shown <= ids and not hidden & ids
@@ -150,9 +160,15 @@ def test_every_auto_scorer_accepts_its_params(vendor, pilot):
 def test_sample_checks_name_what_a_batch_can_confirm(vendor, pilot):
     checked = {q.id: q.sample_check.measurement for q in vendor.questions if q.sample_check}
     assert checked == {
-        "COV-02": "locale_contributors", "COV-03": "demographic_mix", "COV-04": "demographic_mix",
-        "COV-08": "contributor_share", "PRO-06": "consent_coverage", "QA-04": "quality_thresholds",
-        "SPC-01": "checks_listed", "VIS-01": "checks_listed", "TXT-01": "checks_listed",
+        "COV-02": "locale_contributors",
+        "COV-03": "demographic_mix",
+        "COV-04": "demographic_mix",
+        "COV-08": "contributor_share",
+        "PRO-06": "consent_coverage",
+        "QA-04": "quality_thresholds",
+        "SPC-01": "checks_listed",
+        "VIS-01": "checks_listed",
+        "TXT-01": "checks_listed",
         "TXT-02": "personal_data_removed",
     }
     assert {q.id for q in pilot.questions if q.sample_check} == {"COV-01"}

@@ -31,7 +31,7 @@ SAMPLE = {
     "COV-05": "self_reported",
     "COV-08": 2.5,
     "COV-10": ["own_panel", "social_ads"],
-    "COV-12": "=HYPERLINK(\"http://evil\")\n+second line",
+    "COV-12": '=HYPERLINK("http://evil")\n+second line',
     "PRO-03": "free_pilot",
     "PRO-04": 14,
     "PRV-03": True,
@@ -140,10 +140,16 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("data", [
-    b"", b"not a workbook", b"PK\x03\x04broken", _zip({"hello.txt": b"hi"}),
-    _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<not-xml"}),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"not a workbook",
+        b"PK\x03\x04broken",
+        _zip({"hello.txt": b"hi"}),
+        _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<not-xml"}),
+    ],
+)
 def test_malformed_files_give_one_clear_error(vendor, data):
     result = answers_from_xlsx(vendor, data, [])
     assert result.answers == {} and len(result.errors) == 1
@@ -163,8 +169,10 @@ LOCALES = ["en-US", "de-DE", "yue-HK", "es-419", "zh-Hant-TW", "pt-BR"]
 LANGUAGES = ["eng", "deu", "yue", "cmn", "por"]
 COUNTRIES = ["US", "DE", "HK", "BR", "IN"]
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40)
-numbers = st.one_of(st.integers(min_value=0, max_value=10**9),
-                    st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False))
+numbers = st.one_of(
+    st.integers(min_value=0, max_value=10**9),
+    st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False),
+)
 
 
 def _cell(column):
@@ -205,8 +213,9 @@ def _raw_answer(question):
         return st.dates().map(lambda d: d.isoformat())
     if kind == "text":
         return text
-    row = st.fixed_dictionaries({c.id: (_cell(c) if c.required else st.one_of(st.none(), _cell(c)))
-                                 for c in question.columns})
+    row = st.fixed_dictionaries(
+        {c.id: (_cell(c) if c.required else st.one_of(st.none(), _cell(c))) for c in question.columns}
+    )
     return st.lists(row, min_size=max(1, question.min_rows), max_size=4)
 
 

@@ -1,4 +1,5 @@
 """Report tests start from the demo: three scored vendors, one set apart for failing a must-have."""
+
 from __future__ import annotations
 
 import os
@@ -14,9 +15,9 @@ from app.models import Evaluation, Organisation, User
 CLOSED_EVALUATION = "Multilingual speech collection 2027"
 # Vendor names and an evaluation title in the scripts vendors and buyers write in.
 NON_LATIN_VENDORS = {
-    "Polyglot Voices Ltd": "ポリグロット音声株式会社",   # Japanese
-    "Crowdsource Audio Co": "भारत डेटा सेवा",          # Hindi (Devanagari)
-    "QuickData Collect": "บริษัท ควิกดาต้า คอลเลกต์",   # Thai
+    "Polyglot Voices Ltd": "ポリグロット音声株式会社",  # Japanese
+    "Crowdsource Audio Co": "भारत डेटा सेवा",  # Hindi (Devanagari)
+    "QuickData Collect": "บริษัท ควิกดาต้า คอลเลกต์",  # Thai
 }
 ARABIC_TITLE = "جمع بيانات الكلام 2027"
 

@@ -1,4 +1,5 @@
 """``flask report pdf|scorecard|xlsx``."""
+
 from __future__ import annotations
 
 import io
@@ -27,8 +28,9 @@ def test_report_commands_write_pack_scorecard_and_spreadsheet(runner, demo, tmp_
     organisation_id = db.session.get(Response, second.response_id).vendor_organisation_id
     for vendor_id in (second.response_id, organisation_id):
         card = tmp_path / f"card-{vendor_id}.pdf"
-        outcome = runner.invoke(args=["report", "scorecard", "--evaluation", str(demo.id), "--vendor",
-                                      str(vendor_id), "--out", str(card)])
+        outcome = runner.invoke(
+            args=["report", "scorecard", "--evaluation", str(demo.id), "--vendor", str(vendor_id), "--out", str(card)]
+        )
         assert outcome.exit_code == 0, outcome.output
         card_text = PdfReader(io.BytesIO(card.read_bytes())).pages[0].extract_text()
         assert second.vendor in card_text and f"{second.total:.1f}" in card_text
@@ -44,8 +46,9 @@ def test_report_commands_write_pack_scorecard_and_spreadsheet(runner, demo, tmp_
 
 def test_report_commands_refuse_unknown_vendors_and_sealed_evaluations(runner, demo, tmp_path):
     out = tmp_path / "x.pdf"
-    outcome = runner.invoke(args=["report", "scorecard", "--evaluation", str(demo.id), "--vendor", "99999",
-                                  "--out", str(out)])
+    outcome = runner.invoke(
+        args=["report", "scorecard", "--evaluation", str(demo.id), "--vendor", "99999", "--out", str(out)]
+    )
     assert outcome.exit_code == 1 and "Submitted responses:" in outcome.output and not out.exists()
     assert runner.invoke(args=["report", "xlsx", "--evaluation", "99999", "--out", str(out)]).exit_code == 1
     demo.sealed = True

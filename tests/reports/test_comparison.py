@@ -1,4 +1,5 @@
 """The comparison page and the figures behind it (coverage heatmap, robustness, agreement)."""
+
 from __future__ import annotations
 
 import re
@@ -78,21 +79,40 @@ def _results(*vendors: tuple[str, tuple[float, ...]], shares=(0.5, 0.5)) -> Eval
     specs = tuple(SectionSpec(f"s{i}", f"Section {i}", share) for i, share in enumerate(shares))
     ranked = []
     for position, (name, scores) in enumerate(vendors, start=1):
-        sections = tuple(SectionScore(spec.id, spec.title, score, spec.weight, score * spec.weight)
-                         for spec, score in zip(specs, scores, strict=True))
-        ranked.append(VendorResult(response_id=position, vendor=name, total=sum(s.points for s in sections),
-                                   rank=position, sections=sections, questions=(), failures=(),
-                                   scored_by_people=0, awaiting_people=0))
-    return EvaluationResults(evaluation_id=1, title="t", buyer="b", questionnaire="q", sections=specs,
-                             ranked=tuple(ranked), disqualified=(), not_submitted=())
+        sections = tuple(
+            SectionScore(spec.id, spec.title, score, spec.weight, score * spec.weight)
+            for spec, score in zip(specs, scores, strict=True)
+        )
+        ranked.append(
+            VendorResult(
+                response_id=position,
+                vendor=name,
+                total=sum(s.points for s in sections),
+                rank=position,
+                sections=sections,
+                questions=(),
+                failures=(),
+                scored_by_people=0,
+                awaiting_people=0,
+            )
+        )
+    return EvaluationResults(
+        evaluation_id=1,
+        title="t",
+        buyer="b",
+        questionnaire="q",
+        sections=specs,
+        ranked=tuple(ranked),
+        disqualified=(),
+        not_submitted=(),
+    )
 
 
 def test_robustness_finds_the_weight_change_that_hands_over_the_win():
     results = _results(("Alpha", (90.0, 50.0)), ("Beta", (60.0, 75.0)))  # 70 against 67.5
     robustness = assess(results)
     assert robustness.winner == "Alpha"
-    expected = critical_weight_changes(np.array([[0.9, 0.5], [0.6, 0.75]]), np.array([0.5, 0.5]),
-                                       [1, 2], ["s0", "s1"])
+    expected = critical_weight_changes(np.array([[0.9, 0.5], [0.6, 0.75]]), np.array([0.5, 0.5]), [1, 2], ["s0", "s1"])
     first = robustness.sections[0]
     assert first.change == pytest.approx(expected[0].delta) and first.new_winner == "Beta"
     assert first.new_share == pytest.approx(0.5 + expected[0].delta) and first.new_share < 0.5

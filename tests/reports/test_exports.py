@@ -1,4 +1,5 @@
 """Spreadsheets: the same numbers as the ranking, every table, formula-like text neutralised."""
+
 from __future__ import annotations
 
 import io
@@ -14,8 +15,7 @@ from app.models import Answer, AuditEvent, ConsensusScore, Organisation, Score
 from app.reports.exports import SHEETS, neutralise
 from app.reports.ranking import compute_results
 
-FORMULAS = ("=HYPERLINK(\"http://evil.example\",\"click\")", "+1+2", "-3+cmd|' /C calc'!A0", "@SUM(A1:A2)",
-            "\tx", "\r=1")
+FORMULAS = ('=HYPERLINK("http://evil.example","click")', "+1+2", "-3+cmd|' /C calc'!A0", "@SUM(A1:A2)", "\tx", "\r=1")
 
 
 @pytest.mark.parametrize("text", FORMULAS)
@@ -51,7 +51,8 @@ def test_xlsx_carries_the_ranking_totals_and_every_table(client, demo, demo_user
     criteria = sheets["Criteria"]
     assert criteria.groupby("Vendor")["Points"].sum().to_dict() == pytest.approx(_totals(results), abs=1e-3)
     assert len(sheets["Scores"]) == db.session.scalar(
-        sa.select(sa.func.count()).select_from(Score).where(Score.submitted_at.is_not(None)))
+        sa.select(sa.func.count()).select_from(Score).where(Score.submitted_at.is_not(None))
+    )
     assert set(sheets["Scores"]["Evaluator"]) == {"Eli Evaluator", "Eva Evaluator"}
     assert len(sheets["Consensus"]) == db.session.scalar(sa.select(sa.func.count()).select_from(ConsensusScore))
     assert len(sheets["Answers"]) == db.session.scalar(sa.select(sa.func.count()).select_from(Answer))
@@ -69,13 +70,15 @@ def test_csv_zip_has_one_file_per_table_with_the_same_totals(client, demo, demo_
         assert sorted(archive.namelist()) == sorted(f"{name.lower().replace(' ', '-')}.csv" for name in SHEETS)
         ranking = pd.read_csv(archive.open("ranking.csv"), encoding="utf-8-sig")
         scores = pd.read_csv(archive.open("scores.csv"), encoding="utf-8-sig")
-    assert dict(zip(ranking["Vendor"], ranking["Total (0-100)"], strict=True)) == pytest.approx(_totals(compute_results(demo)))
+    assert dict(zip(ranking["Vendor"], ranking["Total (0-100)"], strict=True)) == pytest.approx(
+        _totals(compute_results(demo))
+    )
     assert scores["Score (0-4)"].between(0, 4).all()
 
 
 def test_typed_formulas_reach_the_spreadsheet_as_text(client, demo, demo_user):
     vendor = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Crowdsource Audio Co"))
-    vendor.name = "=HYPERLINK(\"http://evil.example\",\"Crowdsource\")"
+    vendor.name = '=HYPERLINK("http://evil.example","Crowdsource")'
     comment = db.session.scalars(sa.select(Score)).first()
     comment.comment = "@SUM(1+1)*cmd|' /C calc'!A0"
     text_answer = db.session.scalar(sa.select(Answer).where(Answer.question_id == "COV-12").limit(1))
@@ -86,7 +89,7 @@ def test_typed_formulas_reach_the_spreadsheet_as_text(client, demo, demo_user):
     cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"], "no cell is a formula"
     values = {cell.value for cell in cells if isinstance(cell.value, str)}
-    assert "'=HYPERLINK(\"http://evil.example\",\"Crowdsource\")" in values
+    assert '\'=HYPERLINK("http://evil.example","Crowdsource")' in values
     assert "'@SUM(1+1)*cmd|' /C calc'!A0" in values and "'-2+3 and +4" in values
     with zipfile.ZipFile(io.BytesIO(client.get(f"/evaluations/{demo.id}/export.zip").data)) as archive:
         ranking = archive.read("ranking.csv").decode("utf-8-sig")

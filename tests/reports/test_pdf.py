@@ -1,4 +1,5 @@
 """PDF scorecards and the comparison pack: text in every script, page images, the background job."""
+
 from __future__ import annotations
 
 import io
@@ -54,14 +55,35 @@ def test_scorecard_in_every_script_renders_with_the_right_fonts_on_one_page(clie
         _assert_arabic_title(text)
     fonts = _fonts(answer.data)
     assert any("Noto-Sans-Thai" in f for f in fonts) and any("Noto-Sans-Arabic" in f for f in fonts)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "export.downloaded", AuditEvent.subject.like("scorecard:%"))) == 3
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "export.downloaded", AuditEvent.subject.like("scorecard:%"))
+        )
+        == 3
+    )
 
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed: the Makefile installs it")
     (tmp_path / "card.pdf").write_bytes(answer.data)
-    subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", "-singlefile",
-                    str(tmp_path / "card.pdf"), str(tmp_path / "page")], check=True, timeout=60)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "40",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-png",
+            "-singlefile",
+            str(tmp_path / "card.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+        timeout=60,
+    )
     with Image.open(tmp_path / "page.png") as image:
         grey = image.convert("L")
         inked = sum(grey.histogram()[:200])  # pixels darker than light grey
@@ -83,9 +105,19 @@ def test_comparison_pack_is_made_in_the_background_and_kept_until_downloaded(cli
     results = compute_results(multiscript)
     for vendor in results.ranked + results.disqualified:
         assert vendor.vendor in text and f"{vendor.total:.1f}" in text
-    for heading in ("Executive summary", "Ranking", "Section comparison", "Coverage: required locales",
-                    "Robustness of the ranking", "Rank acceptability", "Evaluator agreement",
-                    "Appendix A · Methodology", "Scoring rules", "Evaluators", "Appendix B · Audit summary"):
+    for heading in (
+        "Executive summary",
+        "Ranking",
+        "Section comparison",
+        "Coverage: required locales",
+        "Robustness of the ranking",
+        "Rank acceptability",
+        "Evaluator agreement",
+        "Appendix A · Methodology",
+        "Scoring rules",
+        "Evaluators",
+        "Appendix B · Audit summary",
+    ):
         assert heading in text, heading
     assert "Eva Evaluator" in text and "response.submitted" in text and "intact" in text
     _assert_arabic_title(text)
@@ -109,8 +141,14 @@ def test_comparison_pack_through_rq_on_real_redis(app_ctx, demo, redis_url):
     original, service.QUEUE_NAME = service.QUEUE_NAME, queue_name
     connection = Redis.from_url(redis_url)
     try:
-        job_id = enqueue_in_request(app_ctx, PACK_JOB, owner=owner, title="Pack", evaluation_id=demo.id,
-                                    params={"evaluation_id": demo.id, "requested_by": "Bea Buyer"})
+        job_id = enqueue_in_request(
+            app_ctx,
+            PACK_JOB,
+            owner=owner,
+            title="Pack",
+            evaluation_id=demo.id,
+            params={"evaluation_id": demo.id, "requested_by": "Bea Buyer"},
+        )
         assert db.session.get(Job, job_id).status == JobStatus.QUEUED
         assert len(Queue(queue_name, connection=connection)) == 1
         SimpleWorker([queue_name], connection=connection).work(burst=True)

@@ -1,13 +1,13 @@
 """How the ranking feeds the shipped questionnaires' answers to the engine: missing buyer data, must-haves
 whatever the weight, and follow-ups that a vendor's own answer hides. No database needed."""
+
 from __future__ import annotations
 
 import datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from app.demo import demo_requirements
 from app.questionnaires.answers import visible_questions
@@ -23,10 +23,23 @@ MODALITIES = ["speech", "text"]
 REQUIREMENTS = demo_requirements(datetime.date(2026, 9, 1))
 GOOD_PROTOCOL = {
     "PRO-02": "enforced_quotas",
-    "PRO-05": ["kickoff_workshop", "shared_error_analysis", "protocol_iterations", "regular_sync",
-               "named_data_scientist"],
-    "PRO-06": ["contributor_pseudonym", "locale", "device", "environment", "consent_version",
-               "protocol_version", "demographics", "capture_time"],
+    "PRO-05": [
+        "kickoff_workshop",
+        "shared_error_analysis",
+        "protocol_iterations",
+        "regular_sync",
+        "named_data_scientist",
+    ],
+    "PRO-06": [
+        "contributor_pseudonym",
+        "locale",
+        "device",
+        "environment",
+        "consent_version",
+        "protocol_version",
+        "demographics",
+        "capture_time",
+    ],
 }
 
 
@@ -34,11 +47,9 @@ def _applicable(questionnaire, modalities):
     return {q.section_id for q in visible_questions(questionnaire, modalities, {})}
 
 
-def section_scores(answers, *, questionnaire=VENDOR, requirements=REQUIREMENTS, people=None,
-                   modalities=MODALITIES):
+def section_scores(answers, *, questionnaire=VENDOR, requirements=REQUIREMENTS, people=None, modalities=MODALITIES):
     applicable = _applicable(questionnaire, modalities)
-    done = score_answers(questionnaire, modalities, applicable, requirements, answers, {},
-                         people or {"PRO-01": [4]})
+    done = score_answers(questionnaire, modalities, applicable, requirements, answers, {}, people or {"PRO-01": [4]})
     sections = [SectionSpec(s.id, s.title, s.weight) for s in questionnaire.sections if s.id in applicable]
     return done, score_response(sections, done.specs, done.scores, answers, done.not_scored)
 
@@ -63,8 +74,9 @@ def test_a_hidden_follow_up_is_explained():
     assert done.scores["PRO-04"] == 0
     method, why = done.explained["PRO-04"]
     assert method == "hidden follow-up"
-    assert why == ("Not asked because of the answer to PRO-03 (No pilot): a follow-up that is not offered "
-                   "scores 0, the minimum")
+    assert why == (
+        "Not asked because of the answer to PRO-03 (No pilot): a follow-up that is not offered scores 0, the minimum"
+    )
 
 
 def _follow_ups(questionnaire):
@@ -93,11 +105,13 @@ def test_the_shipped_questionnaires_have_follow_ups_to_check():
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     pick=st.sampled_from(FOLLOW_UPS),
-    others=st.fixed_dictionaries({
-        "PRO-02": st.sampled_from(["not_planned", "best_effort", "written_quotas", "enforced_quotas"]),
-        "PRO-05": st.lists(st.sampled_from(GOOD_PROTOCOL["PRO-05"]), unique=True),
-        "PRO-06": st.lists(st.sampled_from(GOOD_PROTOCOL["PRO-06"]), unique=True),
-    }),
+    others=st.fixed_dictionaries(
+        {
+            "PRO-02": st.sampled_from(["not_planned", "best_effort", "written_quotas", "enforced_quotas"]),
+            "PRO-05": st.lists(st.sampled_from(GOOD_PROTOCOL["PRO-05"]), unique=True),
+            "PRO-06": st.lists(st.sampled_from(GOOD_PROTOCOL["PRO-06"]), unique=True),
+        }
+    ),
     people=st.integers(0, 4),
     data=st.data(),
 )
@@ -109,8 +123,7 @@ def test_property_hiding_a_follow_up_never_beats_answering_it_well(pick, others,
     hide, show = data.draw(st.sampled_from(hiding)), data.draw(st.sampled_from(showing))
     answers = {key: value for key, value in others.items() if value}
     hidden = section_scores({**answers, parent.id: hide}, people={"PRO-01": [people]})[1]
-    shown = section_scores({**answers, parent.id: show, child.id: _best_answer(child)},
-                           people={"PRO-01": [people]})[1]
+    shown = section_scores({**answers, parent.id: show, child.id: _best_answer(child)}, people={"PRO-01": [people]})[1]
     section = child.section_id
     score = {s.id: s.score for s in hidden.sections}[section]
     assert score <= {s.id: s.score for s in shown.sections}[section] + 1e-9
@@ -169,10 +182,13 @@ def test_coverage_must_have_without_required_locales_does_not_knock_anyone_out()
 
 
 def test_coverage_must_have_uses_the_buyers_share():
-    requirements = Requirements(locales=(LocaleTarget("en-US", 100), LocaleTarget("de-DE", 100)),
-                                must_have_share=0.5)
-    answers = {"COV-01": [{"locale": "en-US", "country": "US", "contributors": 80},
-                          {"locale": "de-DE", "country": "DE", "contributors": 30}]}
+    requirements = Requirements(locales=(LocaleTarget("en-US", 100), LocaleTarget("de-DE", 100)), must_have_share=0.5)
+    answers = {
+        "COV-01": [
+            {"locale": "en-US", "country": "US", "contributors": 80},
+            {"locale": "de-DE", "country": "DE", "contributors": 30},
+        ]
+    }
     _, result = section_scores(answers, questionnaire=PILOT, requirements=requirements, modalities=[])
     (failure,) = [f for f in result.disqualified if f.question_id == "COV-01"]
     assert failure.detail == "scores 2.00, below the required 4 of 4"

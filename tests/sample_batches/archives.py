@@ -1,4 +1,5 @@
 """Sample-batch archives with known contents, and hostile ones, built in memory for the tests."""
+
 from __future__ import annotations
 
 import io
@@ -20,10 +21,19 @@ def audio_rows() -> list[dict]:
     rows = []
     for i in range(CLIPS):
         contributor = 0 if i < DOMINANT_ITEMS else i - DOMINANT_ITEMS + 1
-        rows.append({"item_id": f"clip{i:02d}", "contributor": f"c{contributor:02d}", "locale": "de-DE",
-                     "gender": "female" if contributor % 2 == 0 else "male", "age_band": "25-34",
-                     "device": "smartphone", "environment": "home", "consent_version": "v3",
-                     "file": f"clips/{i:02d}.wav"})
+        rows.append(
+            {
+                "item_id": f"clip{i:02d}",
+                "contributor": f"c{contributor:02d}",
+                "locale": "de-DE",
+                "gender": "female" if contributor % 2 == 0 else "male",
+                "age_band": "25-34",
+                "device": "smartphone",
+                "environment": "home",
+                "consent_version": "v3",
+                "file": f"clips/{i:02d}.wav",
+            }
+        )
     return rows
 
 
@@ -33,8 +43,9 @@ def audio_batch() -> bytes:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for i, row in enumerate(audio_rows()):
-                path = write_wav(Path(tmp) / row["file"], tone_with_gaps(25, seed=i, seconds=1.0, gaps=(0.0, 0.5),
-                                                                         gap_seconds=0.1))
+                path = write_wav(
+                    Path(tmp) / row["file"], tone_with_gaps(25, seed=i, seconds=1.0, gaps=(0.0, 0.5), gap_seconds=0.1)
+                )
                 zf.write(path, f"pilot/{row['file']}")
             zf.writestr("pilot/metadata.csv", metadata_csv(audio_rows()))
         return buffer.getvalue()
@@ -42,15 +53,28 @@ def audio_batch() -> bytes:
 
 def text_batch() -> bytes:
     """Four German texts and one with an e-mail address, as JSON lines, in a .tar.gz."""
-    texts = ["Der Zug nach Hamburg fährt heute wegen Bauarbeiten später ab.",
-             "Bitte schließen Sie das Fenster, bevor Sie das Haus verlassen.",
-             "Wir treffen uns morgen um neun Uhr vor dem Rathaus am Marktplatz.",
-             "Die Bibliothek bleibt über die Feiertage geschlossen.",
-             "Schreiben Sie mir einfach an anna.schmidt@example.org, dann antworte ich schnell."]
+    texts = [
+        "Der Zug nach Hamburg fährt heute wegen Bauarbeiten später ab.",
+        "Bitte schließen Sie das Fenster, bevor Sie das Haus verlassen.",
+        "Wir treffen uns morgen um neun Uhr vor dem Rathaus am Marktplatz.",
+        "Die Bibliothek bleibt über die Feiertage geschlossen.",
+        "Schreiben Sie mir einfach an anna.schmidt@example.org, dann antworte ich schnell.",
+    ]
     lines = "".join(json.dumps({"item_id": f"t{i}", "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts))
-    rows = [{"item_id": f"t{i}", "contributor": f"w{i}", "locale": "de-DE", "gender": "female", "age_band": "25-34",
-             "device": "laptop", "environment": "home", "consent_version": "v1", "file": "texts.jsonl"}
-            for i in range(len(texts))]
+    rows = [
+        {
+            "item_id": f"t{i}",
+            "contributor": f"w{i}",
+            "locale": "de-DE",
+            "gender": "female",
+            "age_band": "25-34",
+            "device": "laptop",
+            "environment": "home",
+            "consent_version": "v1",
+            "file": "texts.jsonl",
+        }
+        for i in range(len(texts))
+    ]
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tf:
         for name, data in (("metadata.csv", metadata_csv(rows).encode()), ("texts.jsonl", lines.encode())):

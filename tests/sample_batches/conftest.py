@@ -1,4 +1,5 @@
 """Fixtures for the sample-batch pages: the shared small world (tests/world.py), with batches required."""
+
 from __future__ import annotations
 
 import pytest

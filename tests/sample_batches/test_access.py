@@ -1,4 +1,5 @@
 """Who may see and send sample batches: the vendor alone until sealing ends, never another vendor."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,9 +7,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.reviews import services as reviews
 from app.models import ResponseStatus, SampleBatch
 from app.models.base import utcnow
+from app.reviews import services as reviews
 from tests.sample_batches import archives
 from tests.sample_batches.test_uploads import upload
 

@@ -1,4 +1,5 @@
 """The vendor's answers become claims the batch can check (pure: no app, no database)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from app.questionnaires.schema import load_questionnaire, parse_questionnaire, to_dict
-from app.sample_batches.claims import ClaimSet, claims_from_answers
 from app.measurements import BatchReport, Claimed, Claims
 from app.measurements.metadata import summarise_metadata
+from app.questionnaires.schema import load_questionnaire, parse_questionnaire, to_dict
+from app.sample_batches.claims import ClaimSet, claims_from_answers
 
 QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "questionnaires"
 
@@ -26,13 +27,20 @@ def report_with(rows: list[dict], modality: str = "audio") -> BatchReport:
 
 
 ANSWERS = {
-    "COV-02": [{"locale": "de-DE", "contributors": 80, "hours": 10}, {"locale": "fr-FR", "contributors": 20},
-               {"locale": "de-DE", "contributors": 20}],
-    "COV-03": [{"locale": "de-DE", "category": "female", "contributors": 60},
-               {"locale": "de-DE", "category": "non_binary", "contributors": 10},
-               {"locale": "fr-FR", "category": "male", "contributors": 20}],
-    "COV-04": [{"locale": "de-DE", "category": "18_24", "contributors": 30},
-               {"locale": "de-DE", "category": "65_plus", "contributors": 5}],
+    "COV-02": [
+        {"locale": "de-DE", "contributors": 80, "hours": 10},
+        {"locale": "fr-FR", "contributors": 20},
+        {"locale": "de-DE", "contributors": 20},
+    ],
+    "COV-03": [
+        {"locale": "de-DE", "category": "female", "contributors": 60},
+        {"locale": "de-DE", "category": "non_binary", "contributors": 10},
+        {"locale": "fr-FR", "category": "male", "contributors": 20},
+    ],
+    "COV-04": [
+        {"locale": "de-DE", "category": "18_24", "contributors": 30},
+        {"locale": "de-DE", "category": "65_plus", "contributors": 5},
+    ],
     "COV-08": 1.5,
     "PRO-06": ["locale", "consent_version"],
     "QA-04": [
@@ -87,13 +95,25 @@ def test_what_cannot_be_compared_is_said(full):
     # SPC-01's clipping and SNR checks have thresholds in QA-04; TXT-01's PII check is covered by TXT-02.
     assert not any(n.startswith("SPC-01") or n.startswith("TXT-01") for n in notes)
     bare = claims_from_answers(full, {"SPC-01": ["clipping", "snr"]}).notes
-    assert bare == ("SPC-01 lists checks for clipping, SNR but no threshold for them was given (in the quality "
-                    "metrics table), so they are not compared with the batch.",)
+    assert bare == (
+        "SPC-01 lists checks for clipping, SNR but no threshold for them was given (in the quality "
+        "metrics table), so they are not compared with the batch.",
+    )
 
 
 def test_names_follow_the_batch_and_tables_keep_the_batch_locales(full):
-    rows = [{"item_id": f"i{n}", "contributor": f"c{n}", "locale": "de_de", "gender": "Female" if n % 2 else "Non-binary",
-             "age_band": "65+" if n % 2 else "18-24", "consent_version": "v1", "file": f"{n}.wav"} for n in range(4)]
+    rows = [
+        {
+            "item_id": f"i{n}",
+            "contributor": f"c{n}",
+            "locale": "de_de",
+            "gender": "Female" if n % 2 else "Non-binary",
+            "age_band": "65+" if n % 2 else "18-24",
+            "consent_version": "v1",
+            "file": f"{n}.wav",
+        }
+        for n in range(4)
+    ]
     found = merged(claims_from_answers(full, ANSWERS, report_with(rows)))
     assert found["locale_contributors"].value == {"de_de": 100, "fr-FR": 20}
     gender, age = found["demographics"]

@@ -1,4 +1,5 @@
 """A batch set against the vendor's answers: verified answers, contradictions where evaluators look."""
+
 from __future__ import annotations
 
 import io
@@ -18,19 +19,24 @@ from tests.sample_batches.test_uploads import upload
 
 CLAIMS = {
     "COV-02": [{"locale": "de-DE", "contributors": 100, "hours": 40}],
-    "COV-03": [{"locale": "de-DE", "category": "female", "contributors": 50},
-               {"locale": "de-DE", "category": "male", "contributors": 50}],
+    "COV-03": [
+        {"locale": "de-DE", "category": "female", "contributors": 50},
+        {"locale": "de-DE", "category": "male", "contributors": 50},
+    ],
     "COV-08": 20,  # the batch has one contributor with 40 % of the items
     "PRO-06": ["contributor_pseudonym", "locale", "consent_version"],
-    "QA-04": [{"metric": "SNR", "threshold": "< 15 dB", "action": "recollect", "reported": True},
-              {"metric": "Sample rate", "threshold": "16 kHz", "action": "recollect", "reported": True}],
+    "QA-04": [
+        {"metric": "SNR", "threshold": "< 15 dB", "action": "recollect", "reported": True},
+        {"metric": "Sample rate", "threshold": "16 kHz", "action": "recollect", "reported": True},
+    ],
 }
 CONTRADICTION = "c00 supplies 8 of 20 items (40%)"
 
 
 def answer(response, question_id: str, value) -> Answer:
-    row = db.session.scalar(sa.select(Answer).where(Answer.response_id == response.id,
-                                                   Answer.question_id == question_id))
+    row = db.session.scalar(
+        sa.select(Answer).where(Answer.response_id == response.id, Answer.question_id == question_id)
+    )
     if row is None:
         row = Answer(response_id=response.id, question_id=question_id, value=value)
         db.session.add(row)
@@ -40,8 +46,10 @@ def answer(response, question_id: str, value) -> Answer:
 
 def levels(response) -> dict[str, str]:
     db.session.expire_all()
-    return {a.question_id: a.evidence_level.value for a in db.session.scalars(
-        sa.select(Answer).where(Answer.response_id == response.id))}
+    return {
+        a.question_id: a.evidence_level.value
+        for a in db.session.scalars(sa.select(Answer).where(Answer.response_id == response.id))
+    }
 
 
 def submit_and_unseal(world) -> None:
@@ -65,8 +73,13 @@ def analysed(audio_required, client, login):
 
 def test_answers_the_batch_confirms_are_verified_and_the_others_contradicted(analysed):
     world = analysed
-    assert levels(world.response_a) == {"COV-02": "verified", "COV-03": "verified", "PRO-06": "verified",
-                                        "QA-04": "verified", "COV-08": "self_attested"}
+    assert levels(world.response_a) == {
+        "COV-02": "verified",
+        "COV-03": "verified",
+        "PRO-06": "verified",
+        "QA-04": "verified",
+        "COV-08": "self_attested",
+    }
     findings = sample_findings(world.response_a)
     [share] = findings["COV-08"]
     assert share.verdict == "contradicted" and share.modality == "audio"
@@ -97,11 +110,11 @@ def test_contradiction_shown_beside_the_answer_on_the_evaluators_page(analysed, 
     page = client.get(f"/reviews/{world.response_a.id}").get_data(as_text=True)
     assert "contradicted by sample" in page and "Answers contradicted: <strong>COV-08</strong>" in page
     view = client.get(f"/responses/{world.response_a.id}/view").get_data(as_text=True)
-    block = view[view.index('id="answer-COV-08"'):]
-    block = block[:block.index('class="question"')]
+    block = view[view.index('id="answer-COV-08"') :]
+    block = block[: block.index('class="question"')]
     assert "contradicted by sample" in block and CONTRADICTION in block
-    verified = view[view.index('id="answer-COV-02"'):]
-    assert "verified by sample" in verified[:verified.index('class="question"')]
+    verified = view[view.index('id="answer-COV-02"') :]
+    assert "verified by sample" in verified[: verified.index('class="question"')]
 
 
 def test_contradiction_in_the_pdf_scorecard(analysed, client, login):
@@ -118,7 +131,7 @@ def test_contradiction_in_the_pdf_scorecard(analysed, client, login):
 
 
 def test_no_section_without_sample_batches(world):
-    assert scorecard_samples(world.response_b.id) is None and scorecard_samples(10 ** 6) is None
+    assert scorecard_samples(world.response_b.id) is None and scorecard_samples(10**6) is None
 
 
 def test_text_batch_contradicts_claimed_redaction(audio_required, client, login):
@@ -140,8 +153,11 @@ def test_an_answer_changed_after_the_analysis_is_no_longer_verified_at_submissio
     assert levels(world.response_a)["COV-02"] == "verified"
     login(world.vendor_a)
     complete_response(client, world.response_a)
-    answer(world.response_a, "COV-02", [{"locale": "de-DE", "contributors": 100, "hours": 40},
-                                        {"locale": "en-US", "contributors": 900, "hours": 400}])
+    answer(
+        world.response_a,
+        "COV-02",
+        [{"locale": "de-DE", "contributors": 100, "hours": 40}, {"locale": "en-US", "contributors": 900, "hours": 400}],
+    )
     db.session.commit()
     assert client.post(f"/responses/{world.response_a.id}/submit").status_code == 302
     assert levels(world.response_a)["COV-02"] != "verified", "the batch measured other numbers than those submitted"

@@ -1,4 +1,5 @@
 """The buyer requires batches, the vendor uploads them through the web, a job measures them."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,11 @@ from tests.sample_batches import archives
 def upload(client, response, modality: str, data: bytes, name: str = "pilot.zip"):
     # Encoded here in memory: the test client spools bodies over 500 KB to a file it never closes.
     boundary, body = encode_multipart(MultiDict({"archive": FileStorage(io.BytesIO(data), filename=name)}))
-    return client.post(f"/responses/{response.id}/samples/{modality}", data=body,
-                       content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(
+        f"/responses/{response.id}/samples/{modality}",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
 
 
 def batches_folder(app) -> Path:
@@ -51,7 +55,9 @@ def test_vendor_upload_is_measured_by_the_background_job(app, audio_required, cl
     login(world.vendor_a)
     data = archives.audio_batch()
     answer = upload(client, world.response_a, "audio", data)
-    assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/responses/{world.response_a.id}/samples")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(
+        f"/responses/{world.response_a.id}/samples"
+    )
 
     [batch] = batch_rows()
     assert batch.status == BatchStatus.ANALYSED and batch.error == ""
@@ -92,11 +98,15 @@ def test_uploading_again_replaces_the_batch(app, audio_required, client, login):
     assert second.filename == "again.zip" and not first_file.exists()
 
 
-@pytest.mark.parametrize("archive, needles", [
-    (archives.traversal_zip, ["../../outside.wav", "outside the batch folder"]),
-    (archives.symlink_zip, ["clips/a.wav", "a symbolic link", "only regular files and folders are accepted"]),
-    (archives.bomb_zip, ["zeros.wav", "expands", "decompression bomb"]),
-], ids=["path-traversal", "link", "decompression-bomb"])
+@pytest.mark.parametrize(
+    "archive, needles",
+    [
+        (archives.traversal_zip, ["../../outside.wav", "outside the batch folder"]),
+        (archives.symlink_zip, ["clips/a.wav", "a symbolic link", "only regular files and folders are accepted"]),
+        (archives.bomb_zip, ["zeros.wav", "expands", "decompression bomb"]),
+    ],
+    ids=["path-traversal", "link", "decompression-bomb"],
+)
 def test_hostile_archive_refused_with_a_clear_message(app, audio_required, client, login, archive, needles):
     world = audio_required
     login(world.vendor_a)
@@ -119,11 +129,14 @@ def test_hostile_archive_refused_with_a_clear_message(app, audio_required, clien
     assert {(a.question_id, a.revision, str(a.value)) for a in after} == saved
 
 
-@pytest.mark.parametrize("data, name, needle", [
-    (b"%PDF-1.4 not an archive", "consent.pdf", "'consent.pdf' is not a zip or tar archive"),
-    (archives.text_batch(), "texts.tar.gz", "holds no audio items"),
-    (b"", "empty.zip", "The file is empty."),
-])
+@pytest.mark.parametrize(
+    "data, name, needle",
+    [
+        (b"%PDF-1.4 not an archive", "consent.pdf", "'consent.pdf' is not a zip or tar archive"),
+        (archives.text_batch(), "texts.tar.gz", "holds no audio items"),
+        (b"", "empty.zip", "The file is empty."),
+    ],
+)
 def test_unusable_uploads_refused(app, audio_required, client, login, data, name, needle):
     login(audio_required.vendor_a)
     answer = upload(client, audio_required.response_a, "audio", data, name=name)

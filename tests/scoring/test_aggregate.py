@@ -69,8 +69,11 @@ def test_configuration_errors(sections, questions, scores, message):
     "answers, scores, expected",
     [
         ({"PRV-01": None, "PRV-02": True}, {}, {"PRV-01": "unanswered"}),
-        ({"PRV-01": "legitimate interest", "PRV-02": 1}, {},
-         {"PRV-01": "legitimate interest, which is none of: consent, contract", "PRV-02": "is 1, not yes"}),
+        (
+            {"PRV-01": "legitimate interest", "PRV-02": 1},
+            {},
+            {"PRV-01": "legitimate interest, which is none of: consent, contract", "PRV-02": "is 1, not yes"},
+        ),
         ({"PRV-01": ["contract", "other"], "PRV-02": True}, {}, {}),
         ({"PRV-01": "  ", "PRV-02": False}, {}, {"PRV-01": "unanswered", "PRV-02": "is no, not yes"}),
     ],
@@ -83,9 +86,7 @@ def test_must_haves(answers, scores, expected):
 
 
 def test_min_score_must_have_for_a_missing_mandatory_locale():
-    question = QuestionSpec(
-        "COV-03", "COV", must_have=MustHave("no contributors in a mandatory locale", min_score=4)
-    )
+    question = QuestionSpec("COV-03", "COV", must_have=MustHave("no contributors in a mandatory locale", min_score=4))
     table = [{"locale": "en-US", "contributors": 10}]
     (failure,) = check_must_haves([question], {"COV-03": table}, {"COV-03": 2.0})
     assert failure == Failure(
@@ -141,9 +142,7 @@ score_values = st.one_of(st.none(), st.floats(0, 4), st.sampled_from([0, 1, 2, 3
 @st.composite
 def questionnaires(draw):
     n_sections = draw(st.integers(1, 4))
-    sections = tuple(
-        SectionSpec(f"S{i}", f"Section {i}", draw(st.floats(0.01, 100))) for i in range(n_sections)
-    )
+    sections = tuple(SectionSpec(f"S{i}", f"Section {i}", draw(st.floats(0.01, 100))) for i in range(n_sections))
     questions = []
     for i in range(n_sections):
         for j in range(draw(st.integers(1, 4))):
@@ -181,15 +180,11 @@ def test_raising_one_score_never_lowers_the_total(setup, data):
 def test_scaling_all_weights_changes_nothing(setup, section_factor, question_factor):
     sections, questions, scores = setup
     scaled_sections = tuple(SectionSpec(s.id, s.title, s.weight * section_factor) for s in sections)
-    scaled_questions = tuple(
-        QuestionSpec(q.id, q.section_id, q.weight * question_factor) for q in questions
-    )
+    scaled_questions = tuple(QuestionSpec(q.id, q.section_id, q.weight * question_factor) for q in questions)
     plain = score_response(sections, questions, scores, {})
     scaled = score_response(scaled_sections, scaled_questions, scores, {})
     assert scaled.total == pytest.approx(plain.total, abs=1e-9)
-    assert [c.points for c in scaled.contributions] == pytest.approx(
-        [c.points for c in plain.contributions], abs=1e-9
-    )
+    assert [c.points for c in scaled.contributions] == pytest.approx([c.points for c in plain.contributions], abs=1e-9)
 
 
 # --- not scored: left out of the section's average, never a free 4 nor a free 0 -------------------
@@ -230,17 +225,20 @@ def test_a_min_score_must_have_is_not_applied_to_a_question_that_is_not_scored()
     weight=st.sampled_from([0, 0.5, 1, 3, 10]),
     answer=st.sampled_from([None, "", "consent", "contract", "none", ["consent"], ["none"], True, 1]),
     score=st.one_of(st.none(), st.sampled_from([0.0, 1.5, 3.99, 4.0])),
-    rule=st.sampled_from([
-        MustHave("basis", one_of=("consent", "contract")),
-        MustHave("covers training", equals=True),
-        MustHave("complete", min_score=4),
-    ]),
+    rule=st.sampled_from(
+        [
+            MustHave("basis", one_of=("consent", "contract")),
+            MustHave("covers training", equals=True),
+            MustHave("complete", min_score=4),
+        ]
+    ),
 )
 def test_must_have_outcome_does_not_depend_on_the_questions_weight(weight, answer, score, rule):
     questions = (QuestionSpec("PRV-00", "PRV", 1), QuestionSpec("PRV-01", "PRV", weight, rule))
     scores = {"PRV-00": 4, "PRV-01": score}
     answers = {"PRV-01": answer}
-    baseline = score_response(SECTIONS[1:], (questions[0], QuestionSpec("PRV-01", "PRV", 1, rule)),
-                              scores, answers).disqualified
+    baseline = score_response(
+        SECTIONS[1:], (questions[0], QuestionSpec("PRV-01", "PRV", 1, rule)), scores, answers
+    ).disqualified
     assert score_response(SECTIONS[1:], questions, scores, answers).disqualified == baseline
     assert check_must_haves(questions, answers, scores) == baseline

@@ -17,9 +17,7 @@ KRIPPENDORFF_2011 = [
 ]
 
 
-@pytest.mark.parametrize(
-    "level, expected", [("nominal", 0.7434), ("ordinal", 0.8154), ("interval", 0.8491)]
-)
+@pytest.mark.parametrize("level, expected", [("nominal", 0.7434), ("ordinal", 0.8154), ("interval", 0.8491)])
 def test_krippendorff_2011_reference_values(level, expected):
     assert round(krippendorff_alpha(KRIPPENDORFF_2011, level), 4) == expected
 
@@ -69,10 +67,9 @@ def _pairwise_alpha(data, level):
         between = sum(count for g, count in counts.items() if low <= g <= high)
         return (between - (counts[c] + counts[k]) / 2) ** 2
 
-    observed = sum(
-        sum(delta(a, b) for a, b in itertools.permutations(values, 2)) / (len(values) - 1)
-        for values in units
-    ) / n
+    observed = (
+        sum(sum(delta(a, b) for a, b in itertools.permutations(values, 2)) / (len(values) - 1) for values in units) / n
+    )
     expected = sum(delta(a, b) for a, b in itertools.permutations(pooled, 2)) / (n * (n - 1))
     return 1 - observed / expected if expected else float("nan")
 
@@ -101,8 +98,15 @@ def test_coincidence_method_matches_pairwise_definition(data, level):
 
 @pytest.mark.parametrize(
     "alpha, label",
-    [(0.95, "reliable"), (0.80, "reliable"), (0.7999, "tentative"), (0.667, "tentative"),
-     (0.66, "unreliable"), (-0.2, "unreliable"), (float("nan"), "not assessable")],
+    [
+        (0.95, "reliable"),
+        (0.80, "reliable"),
+        (0.7999, "tentative"),
+        (0.667, "tentative"),
+        (0.66, "unreliable"),
+        (-0.2, "unreliable"),
+        (float("nan"), "not assessable"),
+    ],
 )
 def test_agreement_label(alpha, label):
     assert agreement_label(alpha) == label

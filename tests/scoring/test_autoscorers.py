@@ -113,8 +113,7 @@ REASONS = {
     "distribution_match": "Not scored: the buyer set no target gender mix",
     "date_validity": "Not scored: the buyer set no award date",
     "contributor_concentration": (
-        "Not scored: the buyer set no number of contributors, so the even share per contributor "
-        "(1 of N) is unknown"
+        "Not scored: the buyer set no number of contributors, so the even share per contributor (1 of N) is unknown"
     ),
 }
 
@@ -204,9 +203,7 @@ def test_coverage_sums_rows_and_normalises_locales():
 
 def test_coverage_by_hours_leaves_out_locales_without_an_hours_target():
     table = [{"lang": "en-US", "hours": 12.5}, {"lang": "de-DE", "hours": 0}]
-    result = run(
-        "coverage", table, {"locale_column": "lang", "count_column": "hours", "target": "min_hours"}
-    )
+    result = run("coverage", table, {"locale_column": "lang", "count_column": "hours", "target": "min_hours"})
     assert result.score == pytest.approx(1.0)
     assert result.details["skipped"] == ["de-DE"]
     assert result.explanation.endswith(
@@ -218,9 +215,7 @@ def test_coverage_with_every_locale_met_says_so():
     table = [{"locale": "en-US", "contributors": 200}, {"locale": "de-DE", "contributors": 150}]
     result = run("coverage", table)
     assert result.score == 4
-    assert result.explanation == (
-        "Every required locale reaches its required volume: en-US, de-DE: score 4.00"
-    )
+    assert result.explanation == ("Every required locale reaches its required volume: en-US, de-DE: score 4.00")
 
 
 def test_coverage_of_a_non_table_scores_zero_and_says_why():
@@ -260,9 +255,7 @@ def test_required_fraction_on_a_multi_choice_lists_missing_items():
     result = run("required_fraction", ["Smartphone", "tablet"], {"of": "devices"})
     assert result.score == pytest.approx(4 / 3)
     assert result.details["missing"] == ["headset", "far-field mic"]
-    assert result.explanation == (
-        "1 of 3 required devices offered (33%); missing: headset, far-field mic: score 1.33"
-    )
+    assert result.explanation == ("1 of 3 required devices offered (33%); missing: headset, far-field mic: score 1.33")
 
 
 def test_required_fraction_on_a_table_needs_a_positive_count():
@@ -284,14 +277,13 @@ MUST_HAVE = {"of": "locales", "column": "locale", "count_column": "contributors"
 def test_must_have_share_of_the_required_volume_per_mandatory_locale():
     table = [
         {"locale": "en-US", "contributors": 100},  # half of 200: reaches
-        {"locale": "hi-IN", "contributors": 60},   # 60 of 100: reaches
-        {"locale": "de-DE", "contributors": 40},   # 40 of 100: short
+        {"locale": "hi-IN", "contributors": 60},  # 60 of 100: reaches
+        {"locale": "de-DE", "contributors": 40},  # 40 of 100: short
     ]
     result = run("required_fraction", table, MUST_HAVE, COV_REQ)
     assert result.score == pytest.approx(4 * 2 / 3)
     assert result.explanation == (
-        "2 of 3 required locales reach half their required contributors; de-DE has 40 of 100 "
-        "contributors: score 2.67"
+        "2 of 3 required locales reach half their required contributors; de-DE has 40 of 100 contributors: score 2.67"
     )
     assert result.details["missing"] == ["de-DE"]
     stricter = Requirements(locales=COV_REQ.locales, must_have_share=0.6)
@@ -326,8 +318,7 @@ def test_distribution_match_is_four_times_one_minus_tvd():
     result = run("distribution_match", table, MIX)
     assert result.score == pytest.approx(4 * (1 - 0.05))
     assert result.explanation == (
-        "Gender mix against the target: female 45% (target 50%), male 55% (target 50%), match 95%: "
-        "score 3.80"
+        "Gender mix against the target: female 45% (target 50%), male 55% (target 50%), match 95%: score 3.80"
     )
 
 
@@ -362,8 +353,10 @@ def test_undisclosed_is_reported_apart_and_not_a_mismatch():
     ]
     result = run("distribution_match", table, {**MIX, "group_column": "locale"})
     assert result.score == 4
-    assert "en-US: female 50% (target 50%), male 50% (target 50%); 10 undisclosed (10%, left out of " \
-           "the shares), match 100%" in result.explanation
+    assert (
+        "en-US: female 50% (target 50%), male 50% (target 50%); 10 undisclosed (10%, left out of "
+        "the shares), match 100%" in result.explanation
+    )
     assert result.details["undisclosed"] == 10
     nothing_disclosed = [{"locale": "en-US", "gender": "undisclosed", "n": 10}]
     assert run("distribution_match", nothing_disclosed, MIX).score == 0
@@ -451,7 +444,9 @@ def test_date_validity_single_date():
 
 
 CERTS = {
-    "date_column": "expiry", "min_days_after_award": 90, "category_column": "standard",
+    "date_column": "expiry",
+    "min_days_after_award": 90,
+    "category_column": "standard",
     "category_scores": {"iso_27001": 4, "soc2_type2": 4, "other": 2},
 }
 
@@ -484,16 +479,21 @@ def test_date_validity_table_without_categories_scores_its_best_row():
 @settings(max_examples=80, deadline=None)
 @given(
     rows=st.lists(
-        st.fixed_dictionaries({
-            "standard": st.sampled_from(["iso_27001", "soc2_type2", "other", "unknown"]),
-            "expiry": st.sampled_from(["2024-01-01", "2025-12-01", "2027-01-01", "bad", None]),
-        }),
-        min_size=1, max_size=5,
+        st.fixed_dictionaries(
+            {
+                "standard": st.sampled_from(["iso_27001", "soc2_type2", "other", "unknown"]),
+                "expiry": st.sampled_from(["2024-01-01", "2025-12-01", "2027-01-01", "bad", None]),
+            }
+        ),
+        min_size=1,
+        max_size=5,
     ),
-    extra=st.fixed_dictionaries({
-        "standard": st.sampled_from(["iso_27001", "other", "unknown"]),
-        "expiry": st.sampled_from(["2024-01-01", "2027-01-01", None]),
-    }),
+    extra=st.fixed_dictionaries(
+        {
+            "standard": st.sampled_from(["iso_27001", "other", "unknown"]),
+            "expiry": st.sampled_from(["2024-01-01", "2027-01-01", None]),
+        }
+    ),
 )
 def test_property_disclosing_another_certificate_never_lowers_the_score(rows, extra):
     before = run("date_validity", rows, CERTS).score
@@ -503,14 +503,23 @@ def test_property_disclosing_another_certificate_never_lowers_the_score(rows, ex
 
 @settings(max_examples=60, deadline=None)
 @given(
-    rows=st.lists(st.fixed_dictionaries({
-        "locale": st.sampled_from(["en-US", "hi-IN", "de-DE", "fr-FR"]),
-        "contributors": st.integers(0, 300), "hours": st.floats(0, 600),
-    }), max_size=5),
-    extra=st.fixed_dictionaries({
-        "locale": st.sampled_from(["en-US", "de-DE", "fr-FR"]),
-        "contributors": st.integers(0, 300), "hours": st.floats(0, 600),
-    }),
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {
+                "locale": st.sampled_from(["en-US", "hi-IN", "de-DE", "fr-FR"]),
+                "contributors": st.integers(0, 300),
+                "hours": st.floats(0, 600),
+            }
+        ),
+        max_size=5,
+    ),
+    extra=st.fixed_dictionaries(
+        {
+            "locale": st.sampled_from(["en-US", "de-DE", "fr-FR"]),
+            "contributors": st.integers(0, 300),
+            "hours": st.floats(0, 600),
+        }
+    ),
 )
 def test_property_committing_more_never_lowers_coverage_or_the_must_have(rows, extra):
     for name, params in (("coverage", BOTH), ("required_fraction", MUST_HAVE)):
@@ -577,14 +586,19 @@ def test_property_explanations_use_no_internal_words(name, value):
     if name == "required_fraction":
         params = MUST_HAVE
     if name == "distribution_match":
-        params = {"attribute": "gender", "category_column": "gender", "value_column": "contributors",
-                  "group_column": "locale"}
+        params = {
+            "attribute": "gender",
+            "category_column": "gender",
+            "value_column": "contributors",
+            "group_column": "locale",
+        }
     if name == "choice_map":
         params = {"map": {"self_reported": 3, "b": 2}}
     requirements = Requirements(
         locales=(LocaleTarget("en-US", 200, 50.0), LocaleTarget("de-DE", 150)),
         demographics={"gender": {"female": 0.5, "male": 0.5}},
-        devices=("smartphone", "far_field"), award_date=datetime.date(2025, 9, 1),
+        devices=("smartphone", "far_field"),
+        award_date=datetime.date(2025, 9, 1),
     )
     explanation = run(name, value, params, requirements).explanation
     for word in FORBIDDEN:
@@ -593,9 +607,7 @@ def test_property_explanations_use_no_internal_words(name, value):
 
 # --- properties -------------------------------------------------------------------------------
 
-cells = st.one_of(
-    st.none(), st.integers(-10, 10_000), st.floats(allow_nan=True), st.text(max_size=4)
-)
+cells = st.one_of(st.none(), st.integers(-10, 10_000), st.floats(allow_nan=True), st.text(max_size=4))
 rows = st.lists(
     st.fixed_dictionaries(
         {
@@ -611,7 +623,10 @@ rows = st.lists(
     max_size=8,
 )
 answers = st.one_of(
-    st.none(), rows, cells, st.booleans(),
+    st.none(),
+    rows,
+    cells,
+    st.booleans(),
     st.lists(st.sampled_from(["self_reported", "b", "smartphone", "other"]), max_size=4),
 )
 PARAMS = {

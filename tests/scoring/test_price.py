@@ -46,9 +46,7 @@ def test_relative_score():
 
 def _totals(quality, costs, price_score):
     """70 quality points + 30 price points (price score on 0..4)."""
-    return {
-        vendor: quality[vendor] + 30 * price_score(cost) / 4 for vendor, cost in costs.items()
-    }
+    return {vendor: quality[vendor] + 30 * price_score(cost) / 4 for vendor, cost in costs.items()}
 
 
 def test_relative_formula_reorders_two_vendors_when_a_third_enters():

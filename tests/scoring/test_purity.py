@@ -7,8 +7,18 @@ import pytest
 
 SCORING = pathlib.Path(__file__).resolve().parents[2] / "app" / "scoring"
 ALLOWED_MODULES = {
-    "__future__", "collections", "collections.abc", "dataclasses", "datetime", "functools",
-    "math", "numbers", "operator", "types", "typing", "numpy",
+    "__future__",
+    "collections",
+    "collections.abc",
+    "dataclasses",
+    "datetime",
+    "functools",
+    "math",
+    "numbers",
+    "operator",
+    "types",
+    "typing",
+    "numpy",
 }
 FORBIDDEN_CALLS = {"now", "today", "utcnow", "time", "open", "print", "seed", "random"}
 
@@ -30,6 +40,9 @@ def test_module_is_pure(path):
             called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             assert called not in FORBIDDEN_CALLS, f"{path.name}:{node.lineno} calls {called}()"
             # np.random.<anything> other than a seeded generator would use global state.
-            if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Attribute)
-                    and func.value.attr == "random"):
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Attribute)
+                and func.value.attr == "random"
+            ):
                 assert called == "default_rng", f"{path.name}:{node.lineno} calls random.{called}"

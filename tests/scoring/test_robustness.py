@@ -101,9 +101,10 @@ def test_closed_form_matches_brute_force_on_typical_decisions():
         scores = rng.uniform(0.3, 1.0, size=(vendors, criteria))
         weights = rng.dirichlet(np.ones(criteria))
         _assert_matches_brute_force(scores, weights)
-        found += any(c.delta is not None for c in critical_weight_changes(
-            scores, weights, list(range(vendors)), list(range(criteria))
-        ))
+        found += any(
+            c.delta is not None
+            for c in critical_weight_changes(scores, weights, list(range(vendors)), list(range(criteria)))
+        )
     assert found > 150  # the comparison above was not vacuous
 
 
@@ -150,16 +151,12 @@ def test_same_seed_same_figures_and_other_seed_differs():
 
 def test_zero_weight_criterion_stays_out():
     scores = np.array([[0.5, 0.5, 0.0], [0.4, 0.4, 1.0]])
-    result = rank_acceptability(
-        scores, np.array([0.5, 0.5, 0.0]), ["A", "B"], ["x", "y", "z"], seed=1, concentration=1
-    )
+    result = rank_acceptability(scores, np.array([0.5, 0.5, 0.0]), ["A", "B"], ["x", "y", "z"], seed=1, concentration=1)
     assert result.first_place_share == {"A": 1.0, "B": 0.0}
 
 
 def test_high_concentration_reproduces_the_deterministic_ranking():
-    result = rank_acceptability(
-        FIELD, FIELD_WEIGHTS, ["A", "B", "C"], ["q", "p", "c"], seed=3, concentration=1e7
-    )
+    result = rank_acceptability(FIELD, FIELD_WEIGHTS, ["A", "B", "C"], ["q", "p", "c"], seed=3, concentration=1e7)
     np.testing.assert_array_equal(result.rank_shares, np.eye(3)[[1, 0, 2]])
 
 

@@ -48,9 +48,7 @@ def test_saaty_beverage_example_to_printed_precision():
 
 
 def test_beverage_matrix_rebuilt_from_upper_triangle_judgements():
-    judgements = {
-        (DRINKS[i], DRINKS[j]): BEVERAGE[i, j] for i in range(7) for j in range(i + 1, 7)
-    }
+    judgements = {(DRINKS[i], DRINKS[j]): BEVERAGE[i, j] for i in range(7) for j in range(i + 1, 7)}
     np.testing.assert_allclose(pairwise_matrix(DRINKS, judgements), BEVERAGE)
 
 

@@ -1,4 +1,5 @@
 """Fixtures for the security and reliability tests: apps of their own (the `world` comes from tests/world.py)."""
+
 from __future__ import annotations
 
 import logging
@@ -14,8 +15,9 @@ from tests.conftest import QUESTIONNAIRE_DIR
 def _logging_kept():
     """Alembic's env.py reconfigures logging (and disables every existing logger): undo that afterwards,
     or later tests that read the app's log would find it silent."""
-    loggers = [logging.getLogger()] + [logger for logger in logging.Logger.manager.loggerDict.values()
-                                       if isinstance(logger, logging.Logger)]
+    loggers = [logging.getLogger()] + [
+        logger for logger in logging.Logger.manager.loggerDict.values() if isinstance(logger, logging.Logger)
+    ]
     saved = [(logger, logger.disabled, logger.level, list(logger.handlers), logger.propagate) for logger in loggers]
     try:
         yield
@@ -32,11 +34,19 @@ def separate_app(database_url: str, upload_folder: Path, *, questionnaires: bool
     from app import create_app
     from app.extensions import db
 
-    application = create_app({
-        "TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret",
-        "WTF_CSRF_ENABLED": False, "SERVER_NAME": "datavet.test", "UPLOAD_FOLDER": str(upload_folder),
-        "QUESTIONNAIRE_DIR": str(QUESTIONNAIRE_DIR), "MAIL_SERVER": "", **overrides,
-    })
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "datavet.test",
+            "UPLOAD_FOLDER": str(upload_folder),
+            "QUESTIONNAIRE_DIR": str(QUESTIONNAIRE_DIR),
+            "MAIL_SERVER": "",
+            **overrides,
+        }
+    )
     with application.app_context(), _logging_kept():
         upgrade(revision="heads")
         if questionnaires:

@@ -1,4 +1,5 @@
 """The hash chain after a restore: stand-ins for withheld events verify only when a restore vouches for them."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,7 +20,8 @@ def _archived_events(world, other_id):
     audit.record("response.submitted", actor=world.vendor_a, evaluation_id=world.evaluation.id)
     db.session.flush()
     kept = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.evaluation_id == world.evaluation.id).order_by(AuditEvent.id)).all()
+        sa.select(AuditEvent).where(AuditEvent.evaluation_id == world.evaluation.id).order_by(AuditEvent.id)
+    ).all()
     copies = [AuditEvent(**{c.name: getattr(e, c.name) for c in AuditEvent.__table__.columns}) for e in kept]
     db.session.execute(sa.delete(AuditEvent))
     db.session.flush()
@@ -49,8 +51,9 @@ def test_a_restored_trail_verifies_and_grows(app_ctx, world):
 
 def test_a_real_event_turned_into_a_stand_in_is_detected(app_ctx, world):
     events = _restored(world)
-    db.session.execute(sa.update(AuditEvent).where(AuditEvent.id == events[1].id)
-                       .values(action=audit.WITHHELD, details={}, subject=""))
+    db.session.execute(
+        sa.update(AuditEvent).where(AuditEvent.id == events[1].id).values(action=audit.WITHHELD, details={}, subject="")
+    )
     db.session.commit()
     report = audit.verify_chain()
     assert not report.ok and "vouch" in report.reason

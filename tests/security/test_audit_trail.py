@@ -1,4 +1,5 @@
 """Every state change of an evaluation lands in the audit trail, and buyers read it per evaluation."""
+
 from __future__ import annotations
 
 import re
@@ -13,15 +14,22 @@ from app.models.base import utcnow
 from tests.app.helpers import complete_response
 
 REQUIRED_ACTIONS = {
-    "answer.saved", "evidence.uploaded", "response.submitted", "review.scores_submitted",
-    "evaluation.weights_changed", "review.consensus_set", "evaluation.deadline_moved", "export.downloaded",
+    "answer.saved",
+    "evidence.uploaded",
+    "response.submitted",
+    "review.scores_submitted",
+    "evaluation.weights_changed",
+    "review.consensus_set",
+    "evaluation.deadline_moved",
+    "export.downloaded",
     "evidence.downloaded",
 }
 
 
 def _actions(evaluation_id: int) -> list[tuple[str, str]]:
     return db.session.execute(
-        sa.select(AuditEvent.action, AuditEvent.actor_label).where(AuditEvent.evaluation_id == evaluation_id)
+        sa.select(AuditEvent.action, AuditEvent.actor_label)
+        .where(AuditEvent.evaluation_id == evaluation_id)
         .order_by(AuditEvent.id)
     ).all()
 
@@ -30,7 +38,9 @@ def _walk_through_an_evaluation(client, login, world) -> None:
     """Move the deadline and weights, answer and submit, score, agree a consensus, download."""
     login(world.buyer)
     new_deadline = (utcnow() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
-    assert client.post(f"/evaluations/{world.evaluation.id}/settings", data={"deadline": new_deadline}).status_code == 302
+    assert (
+        client.post(f"/evaluations/{world.evaluation.id}/settings", data={"deadline": new_deadline}).status_code == 302
+    )
     weights_url = f"/evaluations/{world.evaluation.id}/weights"
     criteria = re.findall(r'name="weight\.([^"]+)"', client.get(weights_url).get_data(as_text=True))
     assert criteria, "the weights page offers one weight per criterion"
@@ -53,13 +63,17 @@ def _walk_through_an_evaluation(client, login, world) -> None:
         assert client.post(url, data={f"score.{q}": value for q in qids} | {"action": "submit"}).status_code == 302
         if evaluator is world.lead:
             question = sorted(qids)[0]
-            answer = client.post(f"{url}/consensus", data={"question_id": question, "value": "2",
-                                                           "rationale": "Met in the middle after discussion."})
+            answer = client.post(
+                f"{url}/consensus",
+                data={"question_id": question, "value": "2", "rationale": "Met in the middle after discussion."},
+            )
             assert answer.status_code == 302
         client.post("/logout")
 
     login(world.buyer)
-    assert client.get(f"/evaluations/{world.evaluation.id}/vendors/{world.response_a.id}/scorecard.pdf").status_code == 200
+    assert (
+        client.get(f"/evaluations/{world.evaluation.id}/vendors/{world.response_a.id}/scorecard.pdf").status_code == 200
+    )
     attachment = db.session.scalar(sa.select(Attachment).where(Attachment.response_id == world.response_a.id))
     download = client.get(f"/responses/evidence/{attachment.id}")
     assert download.status_code == 200
@@ -87,8 +101,16 @@ def test_buyer_reads_the_trail_of_the_evaluation(client, login, world):
     page = client.get(f"/evaluations/{world.evaluation.id}/audit")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    for words in ("Deadline moved", "Weights changed", "Answers saved", "Response submitted", "Scores submitted",
-                  "Consensus score set", "Export downloaded", "Evidence file downloaded"):
+    for words in (
+        "Deadline moved",
+        "Weights changed",
+        "Answers saved",
+        "Response submitted",
+        "Scores submitted",
+        "Consensus score set",
+        "Export downloaded",
+        "Evidence file downloaded",
+    ):
         assert words in html, words
     assert world.vendor_a.email in html and world.lead.email in html
     assert "Met in the middle after discussion." in html, "what changed is shown, not only that something did"
@@ -101,10 +123,18 @@ def test_trail_shows_only_this_evaluation_and_escapes_what_it_shows(client, logi
 
     other = EvaluationFactory(organisation=world.buyer_org, title="Another one")
     db.session.flush()
-    audit.record("evaluation.requirements_changed", actor=world.buyer, evaluation_id=world.evaluation.id,
-                 details={"note": "<script>alert('x')</script>"})
-    audit.record("evaluation.requirements_changed", actor=world.buyer, evaluation_id=other.id,
-                 details={"note": "belongs-to-the-other-evaluation"})
+    audit.record(
+        "evaluation.requirements_changed",
+        actor=world.buyer,
+        evaluation_id=world.evaluation.id,
+        details={"note": "<script>alert('x')</script>"},
+    )
+    audit.record(
+        "evaluation.requirements_changed",
+        actor=world.buyer,
+        evaluation_id=other.id,
+        details={"note": "belongs-to-the-other-evaluation"},
+    )
     db.session.commit()
     login(world.admin)
     html = client.get(f"/evaluations/{world.evaluation.id}/audit").get_data(as_text=True)
@@ -116,8 +146,13 @@ def test_trail_pages_through_long_histories(client, login, world):
     from app.audit.views import EVENTS_PER_PAGE
 
     for n in range(EVENTS_PER_PAGE + 5):
-        audit.record("answer.saved", actor=world.vendor_a, evaluation_id=world.evaluation.id,
-                     subject=f"response:{world.response_a.id}", details={"questions": [f"Q-{n:03d}"]})
+        audit.record(
+            "answer.saved",
+            actor=world.vendor_a,
+            evaluation_id=world.evaluation.id,
+            subject=f"response:{world.response_a.id}",
+            details={"questions": [f"Q-{n:03d}"]},
+        )
     db.session.commit()
     login(world.buyer)
     first = client.get(f"/evaluations/{world.evaluation.id}/audit").get_data(as_text=True)
@@ -128,8 +163,13 @@ def test_trail_pages_through_long_histories(client, login, world):
 
 def test_only_buyers_and_administrators_read_the_trail(client, login, world):
     url = f"/evaluations/{world.evaluation.id}/audit"
-    for user, status in ((world.viewer, 403), (world.evaluator, 403), (world.vendor_a, 404),
-                         (world.other_buyer, 404), (world.admin, 200)):
+    for user, status in (
+        (world.viewer, 403),
+        (world.evaluator, 403),
+        (world.vendor_a, 404),
+        (world.other_buyer, 404),
+        (world.admin, 200),
+    ):
         login(user)
         assert client.get(url).status_code == status, user.email
         client.post("/logout")

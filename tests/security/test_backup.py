@@ -1,4 +1,5 @@
 """`flask evaluation export` / `import`: one archive restores an evaluation identically into an empty database."""
+
 from __future__ import annotations
 
 import hashlib
@@ -33,8 +34,15 @@ def busy_evaluation(client, login, world):
     db.session.flush()
     audit.record("evaluation.created", actor=world.buyer, evaluation_id=other.id, details={"title": other.title})
     invitation_mail = "contact@vendor-a.example"
-    db.session.add(Invitation(evaluation=world.evaluation, vendor_organisation=world.response_a.vendor_organisation,
-                              email=invitation_mail, token_hash="a" * 64, expires_at=world.evaluation.deadline))
+    db.session.add(
+        Invitation(
+            evaluation=world.evaluation,
+            vendor_organisation=world.response_a.vendor_organisation,
+            email=invitation_mail,
+            token_hash="a" * 64,
+            expires_at=world.evaluation.deadline,
+        )
+    )
     world.evaluation.description = HOSTILE
     db.session.commit()
     _walk_through_an_evaluation(client, login, world)
@@ -65,7 +73,9 @@ def test_export_then_import_into_an_empty_database_is_identical(busy_evaluation,
         result = restored.invoke(args=["evaluation", "export", str(busy_evaluation.id), "--out", str(second)])
         assert result.exit_code == 0, result.output
         assert restored.invoke(args=["audit", "verify"]).exit_code == 0, "the restored trail verifies"
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.password_hash.is_not(None))) == 0
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.password_hash.is_not(None))) == 0
+        )
         assert "a" * 64 not in db.session.scalars(sa.select(Invitation.token_hash)).all()
         db.session.remove()
     again, again_files = _contents(second)
@@ -75,10 +85,11 @@ def test_export_then_import_into_an_empty_database_is_identical(busy_evaluation,
             assert again["tables"][name] == table, f"{name} differs after the round trip"
     assert set(again["tables"]) == set(exported["tables"])
     events, events_again = exported["tables"]["audit_event"], again["tables"]["audit_event"]
-    assert events_again[:len(events)] == events
-    assert [e["action"] for e in events_again[len(events):]] == ["evaluation.restored", "evaluation.exported"]
-    assert {k: v for k, v in again_files.items() if k != archive.SUMS_NAME} == \
-        {k: v for k, v in exported_files.items() if k != archive.SUMS_NAME}
+    assert events_again[: len(events)] == events
+    assert [e["action"] for e in events_again[len(events) :]] == ["evaluation.restored", "evaluation.exported"]
+    assert {k: v for k, v in again_files.items() if k != archive.SUMS_NAME} == {
+        k: v for k, v in exported_files.items() if k != archive.SUMS_NAME
+    }
 
 
 def test_import_refuses_a_database_that_is_not_empty(busy_evaluation, runner, tmp_path):
@@ -100,7 +111,9 @@ def _rewrite(source: Path, target: Path, change, *, fix_sums: bool) -> None:
     if fix_sums:
         members[archive.SUMS_NAME] = "".join(
             f"{hashlib.sha256(content).hexdigest()}  {name}\n"
-            for name, content in members.items() if name != archive.SUMS_NAME).encode()
+            for name, content in members.items()
+            if name != archive.SUMS_NAME
+        ).encode()
     with zipfile.ZipFile(target, "w") as zipped:
         for name, content in members.items():
             zipped.writestr(name, content)
@@ -125,12 +138,15 @@ def _traversal(document, members):
     row["stored_name"] = f"../../{row['stored_name']}"
 
 
-@pytest.mark.parametrize(("change", "fix_sums", "reason"), [
-    (_forge_answer, False, "does not match its SHA-256"),
-    (_forge_event, True, "audit trail does not verify"),
-    (_forge_file, True, "SHA-256"),
-    (_traversal, True, "unsafe file"),
-])
+@pytest.mark.parametrize(
+    ("change", "fix_sums", "reason"),
+    [
+        (_forge_answer, False, "does not match its SHA-256"),
+        (_forge_event, True, "audit trail does not verify"),
+        (_forge_file, True, "SHA-256"),
+        (_traversal, True, "unsafe file"),
+    ],
+)
 def test_import_refuses_altered_archives(busy_evaluation, runner, fresh_app, tmp_path, change, fix_sums, reason):
     original = tmp_path / "backup.zip"
     runner.invoke(args=["evaluation", "export", str(busy_evaluation.id), "--out", str(original)])

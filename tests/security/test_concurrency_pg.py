@@ -3,6 +3,7 @@
 Each thread works in its own app context (its own session and connection) against a
 database created for this test, through the same services the editor uses.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,10 @@ import sqlalchemy as sa
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.slow,
-    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
-                       reason="needs a PostgreSQL server: set TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)"),
+    pytest.mark.skipif(
+        not os.environ.get("TEST_DATABASE_URL"),
+        reason="needs a PostgreSQL server: set TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)",
+    ),
 ]
 
 VENDORS = 6
@@ -44,9 +47,15 @@ def pg_app(tmp_path):
     from tests.pg import created_database
     from tests.security.conftest import separate_app
 
-    with (created_database(os.environ["TEST_DATABASE_URL"], f"datavet_conc_{uuid.uuid4().hex[:10]}") as url,
-          separate_app(url, tmp_path / "uploads", questionnaires=True,
-                       SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 30, "max_overflow": 10, "pool_pre_ping": True}) as app):
+    with (
+        created_database(os.environ["TEST_DATABASE_URL"], f"datavet_conc_{uuid.uuid4().hex[:10]}") as url,
+        separate_app(
+            url,
+            tmp_path / "uploads",
+            questionnaires=True,
+            SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 30, "max_overflow": 10, "pool_pre_ping": True},
+        ) as app,
+    ):
         yield app
 
 
@@ -78,9 +87,11 @@ def _setup(app) -> tuple[list[int], dict[int, list[int]]]:
             first = raw_answers(response, seed=n)
             assert services.save_answers(response, user=people[0], raw=first, revisions={}).ok
             db.session.flush()
-            later = {q.id: demo_answer(q, VENDOR_PROFILES[0], Requirements.from_dict({}), random.Random(n))
-                     for q in questions_of(response, services.answer_values(response))
-                     if q.id not in first and q.type != "file"}
+            later = {
+                q.id: demo_answer(q, VENDOR_PROFILES[0], Requirements.from_dict({}), random.Random(n))
+                for q in questions_of(response, services.answer_values(response))
+                if q.id not in first and q.type != "file"
+            }
             assert services.save_answers(response, user=people[0], raw=later, revisions={}).ok
             responses.append(response.id)
             editors[response.id] = [person.id for person in people]
@@ -98,8 +109,13 @@ def _fill_files(response_ids) -> None:
     for response in db.session.scalars(sa.select(Response).where(Response.id.in_(response_ids))):
         for question in store.parsed(response.questionnaire).questions:
             if question.type == "file":
-                db.session.add(Answer(response_id=response.id, question_id=question.id,
-                                      value=[{"id": 0, "name": "consent.pdf", "sha256": "0" * 64, "size": 1}]))
+                db.session.add(
+                    Answer(
+                        response_id=response.id,
+                        question_id=question.id,
+                        value=[{"id": 0, "name": "consent.pdf", "sha256": "0" * 64, "size": 1}],
+                    )
+                )
     db.session.commit()
 
 
@@ -128,11 +144,16 @@ def _editor(app, response_id: int, user_id: int, seed: int, start: threading.Bar
                     db.session.commit()
                     continue
                 question = rng.choice(CONTESTED)
-                base = db.session.scalar(sa.select(Answer.revision).where(
-                    Answer.response_id == response_id, Answer.question_id == question)) or 0
+                base = (
+                    db.session.scalar(
+                        sa.select(Answer.revision).where(
+                            Answer.response_id == response_id, Answer.question_id == question
+                        )
+                    )
+                    or 0
+                )
                 value = f"user {user_id} round {round_number} seed {seed}"
-                result = services.save_answers(response, user=user, raw={question: value},
-                                               revisions={question: base})
+                result = services.save_answers(response, user=user, raw={question: value}, revisions={question: base})
                 db.session.commit()
                 with out.lock:
                     if question in result.saved:
@@ -159,8 +180,10 @@ def test_concurrent_saves_and_submissions_lose_nothing(pg_app):
     responses, editors = _setup(pg_app)
     with pg_app.app_context():
         first_event = db.session.scalar(sa.select(sa.func.max(AuditEvent.id)))
-        initial = {(r, q): rev for r, q, rev in db.session.execute(
-            sa.select(Answer.response_id, Answer.question_id, Answer.revision))}
+        initial = {
+            (r, q): rev
+            for r, q, rev in db.session.execute(sa.select(Answer.response_id, Answer.question_id, Answer.revision))
+        }
         db.session.remove()
     out = Outcomes()
     threads = []
@@ -177,8 +200,12 @@ def test_concurrent_saves_and_submissions_lose_nothing(pg_app):
     assert out.saved and out.submitted, "the run should have saved and submitted something"
 
     with pg_app.app_context():
-        stored = {(r, q): (value, rev) for r, q, value, rev in db.session.execute(
-            sa.select(Answer.response_id, Answer.question_id, Answer.value, Answer.revision))}
+        stored = {
+            (r, q): (value, rev)
+            for r, q, value, rev in db.session.execute(
+                sa.select(Answer.response_id, Answer.question_id, Answer.value, Answer.revision)
+            )
+        }
         by_answer = defaultdict(list)
         for response_id, question, value, base in out.saved:
             by_answer[(response_id, question)].append((base, value))
@@ -191,14 +218,16 @@ def test_concurrent_saves_and_submissions_lose_nothing(pg_app):
             assert revision == start_revision + len(saves), f"{key}: an acknowledged save is missing"
             assert value == max(saves)[1], f"{key}: the stored value is not the last acknowledged save"
 
-        events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.id > first_event,
-                                                                AuditEvent.action == "answer.saved")).all()
+        events = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.id > first_event, AuditEvent.action == "answer.saved")
+        ).all()
         assert len(events) == len(out.saved), "every acknowledged save is in the audit trail, once"
         assert audit.verify_chain().ok, "concurrent writers kept the hash chain whole"
         # The chain's order is commit order (writers queue for its head), so it shows what happened when.
         state = {}
-        for event in db.session.scalars(sa.select(AuditEvent).where(AuditEvent.id > first_event)
-                                        .order_by(AuditEvent.id)):
+        for event in db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.id > first_event).order_by(AuditEvent.id)
+        ):
             response_id = int(event.subject.split(":")[1])
             if event.action == "response.submitted":
                 assert state.get(response_id) != "submitted", f"response {response_id} submitted twice over"
@@ -206,15 +235,17 @@ def test_concurrent_saves_and_submissions_lose_nothing(pg_app):
             elif event.action == "response.withdrawn":
                 state[response_id] = "draft"
             elif event.action == "answer.saved":
-                assert state.get(response_id) != "submitted", \
+                assert state.get(response_id) != "submitted", (
                     f"response {response_id}: a save was accepted after the response was submitted"
+                )
 
         for response in db.session.scalars(sa.select(Response).where(Response.id.in_(responses))):
             if response.status != ResponseStatus.SUBMITTED:
                 continue
             assert response.submitted_at is not None
             assert services.missing_for_submission(response) == []
-            last_change = db.session.scalar(sa.select(sa.func.max(Answer.updated_at))
-                                            .where(Answer.response_id == response.id))
+            last_change = db.session.scalar(
+                sa.select(sa.func.max(Answer.updated_at)).where(Answer.response_id == response.id)
+            )
             assert last_change <= response.submitted_at, f"response {response.id} changed after it was submitted"
         db.session.remove()

@@ -3,6 +3,7 @@
 The routes, roles and the objects they open come from the role x route matrix
 (tests/app/test_permissions.py), so a new page is checked as soon as it has its row.
 """
+
 from __future__ import annotations
 
 from html.parser import HTMLParser
@@ -41,8 +42,11 @@ class InlineCodeFinder(HTMLParser):
                 self.problems.append(f"{name}= handler on <{tag}>")
             if name in ("href", "src", "action", "formaction") and value.startswith("javascript:"):
                 self.problems.append(f"javascript: URL in <{tag} {name}>")
-            if ((name in ("src",) or (tag == "link" and name == "href"))
-                    and value.startswith(("http:", "https:", "//")) and "//datavet.test/" not in value):
+            if (
+                (name in ("src",) or (tag == "link" and name == "href"))
+                and value.startswith(("http:", "https:", "//"))
+                and "//datavet.test/" not in value
+            ):
                 self.problems.append(f"off-site resource {value} on <{tag}>")
 
 
@@ -87,8 +91,14 @@ def scored_world(matrix_scene):
     for question_id, raw in raw_answers(world.response_b).items():
         value = parse_answer(questions[question_id], raw).value
         if value is not None:
-            db.session.add(Answer(response_id=world.response_b.id, question_id=question_id, value=value,
-                                  updated_by_id=world.vendor_b.id))
+            db.session.add(
+                Answer(
+                    response_id=world.response_b.id,
+                    question_id=question_id,
+                    value=value,
+                    updated_by_id=world.vendor_b.id,
+                )
+            )
     db.session.flush()
     db.session.commit()
     return matrix_scene
@@ -129,6 +139,8 @@ def test_refusals_and_errors_carry_the_csp_too(client, world, login):
 
 def test_the_finder_catches_inline_code():
     finder = InlineCodeFinder()
-    finder.feed('<p style="color:red" onclick="x()">a</p><script>alert(1)</script><a href="javascript:x">b</a>'
-                '<script src="https://cdn.example/x.js"></script>')
+    finder.feed(
+        '<p style="color:red" onclick="x()">a</p><script>alert(1)</script><a href="javascript:x">b</a>'
+        '<script src="https://cdn.example/x.js"></script>'
+    )
     assert len(finder.problems) == 5

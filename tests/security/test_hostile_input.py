@@ -4,12 +4,12 @@ HTML and script in every text field, spreadsheet formulas, template syntax, path
 in uploads, oversized and malformed files. Pages must show the payload escaped, the
 PDF scorecard as plain text, and spreadsheet exports without live formulas.
 """
-from __future__ import annotations
 
-import uuid
+from __future__ import annotations
 
 import io
 import re
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,18 +27,43 @@ from tests.app.helpers import first_question, form_post
 from tests.factories import questionnaire_version
 
 FRAGMENTS = [
-    "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "'><svg onload=alert(1)>",
-    "<a href=\"http://evil.example\">x</a>", "<b>bold</b>", "{{ 7*7 }}", "{% print 1 %}", "${7*7}",
-    '=HYPERLINK("http://evil.example","x")', "+SUM(1,1)", "-2+3", "@cmd", "javascript:alert(1)",
-    "../../etc/passwd", "..\\..\\win.ini", "\u202eevil\u202c", "' OR 1=1 --", "&lt;b&gt;", "</textarea><p>",
-    "</title><script>x()</script>", "<!--", "]]>", "\U0001f600",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg onload=alert(1)>",
+    '<a href="http://evil.example">x</a>',
+    "<b>bold</b>",
+    "{{ 7*7 }}",
+    "{% print 1 %}",
+    "${7*7}",
+    '=HYPERLINK("http://evil.example","x")',
+    "+SUM(1,1)",
+    "-2+3",
+    "@cmd",
+    "javascript:alert(1)",
+    "../../etc/passwd",
+    "..\\..\\win.ini",
+    "\u202eevil\u202c",
+    "' OR 1=1 --",
+    "&lt;b&gt;",
+    "</textarea><p>",
+    "</title><script>x()</script>",
+    "<!--",
+    "]]>",
+    "\U0001f600",
 ]
 # Printable text: control characters are refused by the forms themselves (tested separately below).
 PLAIN = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=24)
-HOSTILE = st.lists(st.one_of(st.sampled_from(FRAGMENTS), PLAIN), min_size=1, max_size=4).map("".join).filter(
-    lambda text: text.strip() and any(mark in text for mark in "<>\"'&=+-@{"))
-PROPERTY = settings(max_examples=15, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+HOSTILE = (
+    st.lists(st.one_of(st.sampled_from(FRAGMENTS), PLAIN), min_size=1, max_size=4)
+    .map("".join)
+    .filter(lambda text: text.strip() and any(mark in text for mark in "<>\"'&=+-@{"))
+)
+PROPERTY = settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def assert_inert(html: str, payload: str, *, shown: bool = True) -> None:
@@ -60,9 +85,17 @@ def _deadline() -> str:
 @given(title=HOSTILE, description=HOSTILE)
 def test_evaluation_form(client, login, world, title, description):
     login(world.buyer)
-    answer = client.post("/evaluations/new", data={
-        "title": title, "description": description, "questionnaire": questionnaire_version().id,
-        "deadline": _deadline(), "modalities": ["speech"], "sealed": "y"})
+    answer = client.post(
+        "/evaluations/new",
+        data={
+            "title": title,
+            "description": description,
+            "questionnaire": questionnaire_version().id,
+            "deadline": _deadline(),
+            "modalities": ["speech"],
+            "sealed": "y",
+        },
+    )
     assert answer.status_code in (200, 302)
     if answer.status_code == 200:  # refused (too long, say): shown back, escaped, nothing lost
         assert_inert(answer.get_data(as_text=True), description)
@@ -81,19 +114,32 @@ def test_evaluation_form(client, login, world, title, description):
 @given(vendor_name=HOSTILE)
 def test_invite_form(client, login, world, vendor_name):
     login(world.buyer)
-    answer = client.post(f"/evaluations/{world.evaluation.id}/invitations",
-                         data={"vendor_name": vendor_name, "email": f"contact-{uuid.uuid4().hex[:8]}@vendor.example"})
+    answer = client.post(
+        f"/evaluations/{world.evaluation.id}/invitations",
+        data={"vendor_name": vendor_name, "email": f"contact-{uuid.uuid4().hex[:8]}@vendor.example"},
+    )
     assert answer.status_code == 302
     html = client.get(f"/evaluations/{world.evaluation.id}").get_data(as_text=True)
     assert_inert(html, vendor_name, shown=len(vendor_name.strip()) <= 200)
 
 
-@pytest.mark.parametrize("email", ["<script>@x.example", "a@b.example<script>", "a@b.example\"><svg onload=1>",
-                                   "\"><svg onload=1>@x.example", "a" * 300 + "@x.example"])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "<script>@x.example",
+        "a@b.example<script>",
+        'a@b.example"><svg onload=1>',
+        '"><svg onload=1>@x.example',
+        "a" * 300 + "@x.example",
+    ],
+)
 def test_invite_form_refuses_hostile_addresses_with_a_message(client, login, world, email):
     login(world.buyer)
-    answer = client.post(f"/evaluations/{world.evaluation.id}/invitations",
-                         data={"vendor_name": "Vendor", "email": email}, follow_redirects=True)
+    answer = client.post(
+        f"/evaluations/{world.evaluation.id}/invitations",
+        data={"vendor_name": "Vendor", "email": email},
+        follow_redirects=True,
+    )
     assert answer.status_code == 200
     assert_inert(answer.get_data(as_text=True), email, shown=False)
     assert not db.session.scalars(sa.select(Invitation)).all()
@@ -111,8 +157,11 @@ def test_answers_in_the_editor_and_the_buyers_view(client, login, world, text, c
     if text_column is not None:
         data[f"q.{table.id}.0.{text_column.id}"] = cell
         data[f"rev.{table.id}"] = "0"
-    revisions = dict(db.session.execute(sa.select(Answer.question_id, Answer.revision)
-                                        .where(Answer.response_id == world.response_a.id)).all())
+    revisions = dict(
+        db.session.execute(
+            sa.select(Answer.question_id, Answer.revision).where(Answer.response_id == world.response_a.id)
+        ).all()
+    )
     for key in list(data):
         if key.startswith("rev."):
             data[key] = str(revisions.get(key[4:], 0))
@@ -122,8 +171,9 @@ def test_answers_in_the_editor_and_the_buyers_view(client, login, world, text, c
     assert_inert(editor, text, shown=saved.status_code == 302)
     if text_column is not None:
         assert_inert(editor, cell, shown=False)
-    autosaved = client.post(f"/responses/{world.response_a.id}/autosave", data=data,
-                            headers={"Accept": "application/json"})
+    autosaved = client.post(
+        f"/responses/{world.response_a.id}/autosave", data=data, headers={"Accept": "application/json"}
+    )
     assert autosaved.status_code < 500 and autosaved.is_json
 
 
@@ -132,8 +182,9 @@ def test_answers_in_the_editor_and_the_buyers_view(client, login, world, text, c
 @given(question=HOSTILE, reply=HOSTILE)
 def test_clarification_questions_and_answers(client, login, world, question, reply):
     login(world.vendor_a)
-    asked = client.post(f"/evaluations/{world.evaluation.id}/clarifications",
-                        data={"question": question, "question_id": ""})
+    asked = client.post(
+        f"/evaluations/{world.evaluation.id}/clarifications", data={"question": question, "question_id": ""}
+    )
     assert asked.status_code < 500
     client.post("/logout")
     login(world.buyer)
@@ -144,23 +195,34 @@ def test_clarification_questions_and_answers(client, login, world, question, rep
     latest = db.session.scalars(sa.select(Clarification).order_by(Clarification.id.desc())).first()
     if latest is not None:
         prefix = f"c{latest.id}-"
-        replied = client.post(f"/clarifications/{latest.id}/answer",
-                              data={prefix + "answer": reply, prefix + "audience": "vendor"})
+        replied = client.post(
+            f"/clarifications/{latest.id}/answer", data={prefix + "answer": reply, prefix + "audience": "vendor"}
+        )
         assert replied.status_code < 500
-        assert_inert(client.get(f"/evaluations/{world.evaluation.id}/clarifications").get_data(as_text=True),
-                     reply, shown=False)
+        assert_inert(
+            client.get(f"/evaluations/{world.evaluation.id}/clarifications").get_data(as_text=True), reply, shown=False
+        )
     client.post("/logout")
 
 
 @pytest.mark.parametrize("control", ["\x00", "\x1b[31m", "\x08", "\x07", "\ufffd", "\u2028"])
 def test_control_characters_never_cause_a_server_error(client, login, world, control):
     login(world.buyer)
-    answer = client.post("/evaluations/new", data={
-        "title": f"Title{control}", "description": f"x{control}y", "questionnaire": questionnaire_version().id,
-        "deadline": _deadline(), "modalities": ["speech"]})
+    answer = client.post(
+        "/evaluations/new",
+        data={
+            "title": f"Title{control}",
+            "description": f"x{control}y",
+            "questionnaire": questionnaire_version().id,
+            "deadline": _deadline(),
+            "modalities": ["speech"],
+        },
+    )
     assert answer.status_code < 500
-    invite = client.post(f"/evaluations/{world.evaluation.id}/invitations",
-                         data={"vendor_name": f"V{control}", "email": "v@vendor.example"})
+    invite = client.post(
+        f"/evaluations/{world.evaluation.id}/invitations",
+        data={"vendor_name": f"V{control}", "email": "v@vendor.example"},
+    )
     assert invite.status_code < 500
     client.post("/logout")
     login(world.vendor_a)
@@ -169,7 +231,7 @@ def test_control_characters_never_cause_a_server_error(client, login, world, con
     assert saved.status_code < 500
 
 
-PDF_PAYLOAD = "<b>bold</b><a href=\"http://evil.example/x\">link</a><img src=\"file:///etc/passwd\">"
+PDF_PAYLOAD = '<b>bold</b><a href="http://evil.example/x">link</a><img src="file:///etc/passwd">'
 
 
 def test_pdf_scorecard_prints_hostile_names_as_text(client, login, world):
@@ -218,21 +280,37 @@ def test_spreadsheet_export_holds_no_live_formula(client, login, world):
     cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"], "a cell holds a live formula"
     values = {str(cell.value) for cell in cells if cell.value is not None}
-    assert any("HYPERLINK" in value or "1+1" in value or "calc" in value for value in values), \
+    assert any("HYPERLINK" in value or "1+1" in value or "calc" in value for value in values), (
         "the hostile values are exported (as text)"
+    )
 
 
-UPLOAD_NAMES = ["../../../../tmp/datavet-escape.txt", "..\\..\\..\\win.ini", "/etc/passwd", "C:\\boot.ini",
-                "<script>alert(1)</script>.txt", "=cmd.txt", "a" * 400 + ".txt", ".htaccess", "con.txt",
-                "évidence 证据.txt", "", "   ", "\u202etxt.exe"]
+UPLOAD_NAMES = [
+    "../../../../tmp/datavet-escape.txt",
+    "..\\..\\..\\win.ini",
+    "/etc/passwd",
+    "C:\\boot.ini",
+    "<script>alert(1)</script>.txt",
+    "=cmd.txt",
+    "a" * 400 + ".txt",
+    ".htaccess",
+    "con.txt",
+    "évidence 证据.txt",
+    "",
+    "   ",
+    "\u202etxt.exe",
+]
 
 
 @pytest.mark.parametrize("filename", UPLOAD_NAMES)
 def test_upload_names_never_leave_the_upload_folder(client, login, world, tmp_path, filename):
     login(world.vendor_a)
     question = first_question(world.response_a, "file")
-    answer = client.post(f"/responses/{world.response_a.id}/evidence", content_type="multipart/form-data",
-                         data={"question_id": question.id, "file": (io.BytesIO(b"Consent text.\n"), filename)})
+    answer = client.post(
+        f"/responses/{world.response_a.id}/evidence",
+        content_type="multipart/form-data",
+        data={"question_id": question.id, "file": (io.BytesIO(b"Consent text.\n"), filename)},
+    )
     assert answer.status_code in (302, 400)
     folder = Path(client.application.config["UPLOAD_FOLDER"])
     for stored in db.session.scalars(sa.select(Attachment)):
@@ -262,20 +340,27 @@ MALFORMED = {
 def test_malformed_files_are_refused_with_a_message(client, login, world, kind):
     login(world.vendor_a)
     question = first_question(world.response_a, "file")
-    answer = client.post(f"/responses/{world.response_a.id}/evidence", content_type="multipart/form-data",
-                         data={"question_id": question.id, "file": (io.BytesIO(MALFORMED[kind]), f"{kind}.pdf")},
-                         follow_redirects=True)
+    answer = client.post(
+        f"/responses/{world.response_a.id}/evidence",
+        content_type="multipart/form-data",
+        data={"question_id": question.id, "file": (io.BytesIO(MALFORMED[kind]), f"{kind}.pdf")},
+        follow_redirects=True,
+    )
     assert answer.status_code == 200
     assert_inert(answer.get_data(as_text=True), "<script>alert(1)</script>", shown=False)
     for route, field in ((f"/responses/{world.response_a.id}/workbook", "workbook"),):
         if client.application.url_map.bind("datavet.test").test(route, "POST"):
-            imported = client.post(route, content_type="multipart/form-data",
-                                   data={field: (io.BytesIO(MALFORMED[kind]), f"{kind}.xlsx")})
+            imported = client.post(
+                route, content_type="multipart/form-data", data={field: (io.BytesIO(MALFORMED[kind]), f"{kind}.xlsx")}
+            )
             assert imported.status_code < 500, route
     client.post("/logout")
     login(world.buyer)
-    upload = client.post(f"/evaluations/{world.evaluation.id}/requirements/upload", content_type="multipart/form-data",
-                         data={"requirements": (io.BytesIO(MALFORMED[kind]), f"{kind}.xlsx")})
+    upload = client.post(
+        f"/evaluations/{world.evaluation.id}/requirements/upload",
+        content_type="multipart/form-data",
+        data={"requirements": (io.BytesIO(MALFORMED[kind]), f"{kind}.xlsx")},
+    )
     assert upload.status_code < 500
 
 
@@ -313,13 +398,23 @@ def test_api_answers_take_hostile_text_without_error(client, world, value):
         pytest.skip("no JSON API in this build")
     question = first_question(world.response_a, "text")
     headers = _api_headers(world.vendor_a)
-    revision = db.session.scalar(sa.select(Answer.revision).where(
-        Answer.response_id == world.response_a.id, Answer.question_id == question.id)) or 0
-    put = client.put(f"/api/v1/responses/{world.response_a.id}/answers/{question.id}",
-                     json={"value": value, "revision": revision}, headers=headers)
+    revision = (
+        db.session.scalar(
+            sa.select(Answer.revision).where(
+                Answer.response_id == world.response_a.id, Answer.question_id == question.id
+            )
+        )
+        or 0
+    )
+    put = client.put(
+        f"/api/v1/responses/{world.response_a.id}/answers/{question.id}",
+        json={"value": value, "revision": revision},
+        headers=headers,
+    )
     assert put.status_code < 500 and put.is_json
-    stored = db.session.scalar(sa.select(Answer.value).where(
-        Answer.response_id == world.response_a.id, Answer.question_id == question.id))
+    stored = db.session.scalar(
+        sa.select(Answer.value).where(Answer.response_id == world.response_a.id, Answer.question_id == question.id)
+    )
     if put.status_code == 200:
         assert stored == value.replace("\x00", "").strip()
     listing = client.get(f"/api/v1/responses/{world.response_a.id}/answers", headers=headers)
@@ -328,15 +423,25 @@ def test_api_answers_take_hostile_text_without_error(client, world, value):
 
 def test_nul_characters_are_dropped_from_json_bodies_and_file_names(client, login, world):
     if any(rule.rule.startswith("/api/") for rule in client.application.url_map.iter_rules()):
-        created = client.post("/api/v1/evaluations", headers=_api_headers(world.buyer), json={
-            "title": "Speech\x00 data", "questionnaire_id": questionnaire_version().id,
-            "deadline": (utcnow() + timedelta(days=9)).isoformat(), "modalities": ["speech"]})
+        created = client.post(
+            "/api/v1/evaluations",
+            headers=_api_headers(world.buyer),
+            json={
+                "title": "Speech\x00 data",
+                "questionnaire_id": questionnaire_version().id,
+                "deadline": (utcnow() + timedelta(days=9)).isoformat(),
+                "modalities": ["speech"],
+            },
+        )
         assert created.status_code < 500
         if created.status_code in (200, 201):
             assert db.session.scalar(sa.select(Evaluation.title).where(Evaluation.title == "Speech data"))
     login(world.vendor_a)
     question = first_question(world.response_a, "file")
-    upload = client.post(f"/responses/{world.response_a.id}/evidence", content_type="multipart/form-data",
-                         data={"question_id": question.id, "file": (io.BytesIO(b"Consent.\n"), "con\x00sent.txt")})
+    upload = client.post(
+        f"/responses/{world.response_a.id}/evidence",
+        content_type="multipart/form-data",
+        data={"question_id": question.id, "file": (io.BytesIO(b"Consent.\n"), "con\x00sent.txt")},
+    )
     assert upload.status_code == 302
     assert db.session.scalars(sa.select(Attachment.filename)).all() == ["consent.txt"]

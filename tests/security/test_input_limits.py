@@ -1,4 +1,5 @@
 """One limit per input on web and API; single-line fields refuse control characters; mail headers stay one line."""
+
 from __future__ import annotations
 
 import logging
@@ -20,14 +21,25 @@ SINGLE_LINE = "Use a single line without control characters"
 
 def _new_evaluation_form(world, **changes) -> dict:
     deadline = (utcnow() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
-    return {"title": "Speech data 2028", "description": "Line one.\n\tLine two.", "questionnaire":
-            str(world.evaluation.questionnaire_id), "deadline": deadline, "modalities": ["speech"], **changes}
+    return {
+        "title": "Speech data 2028",
+        "description": "Line one.\n\tLine two.",
+        "questionnaire": str(world.evaluation.questionnaire_id),
+        "deadline": deadline,
+        "modalities": ["speech"],
+        **changes,
+    }
 
 
 def _new_evaluation_json(world, **changes) -> dict:
-    return {"title": "Speech data 2028", "description": "Line one.\n\tLine two.",
-            "questionnaire_id": world.evaluation.questionnaire_id,
-            "deadline": (utcnow() + timedelta(days=30)).isoformat(), "modalities": ["speech"], **changes}
+    return {
+        "title": "Speech data 2028",
+        "description": "Line one.\n\tLine two.",
+        "questionnaire_id": world.evaluation.questionnaire_id,
+        "deadline": (utcnow() + timedelta(days=30)).isoformat(),
+        "modalities": ["speech"],
+        **changes,
+    }
 
 
 @pytest.mark.parametrize("title", ["Speech data\r\nFrom: ceo@evil.example", "Tab\tin title", "Bell\x07", "NEL\x85"])
@@ -57,8 +69,14 @@ def test_too_long_values_are_refused_with_the_same_limit_on_web_and_api(client, 
     assert limits.too_long_message(300) in page and f'value="{too_long}"' in page  # kept as typed
 
 
-@pytest.mark.parametrize(("field", "value"), [("vendor_name", "Vendor\nB"), ("email", "v@example.com\r\nBcc: x@y.z"),
-                                              ("vendor_name", "V" * (limits.VENDOR_NAME + 1))])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("vendor_name", "Vendor\nB"),
+        ("email", "v@example.com\r\nBcc: x@y.z"),
+        ("vendor_name", "V" * (limits.VENDOR_NAME + 1)),
+    ],
+)
 def test_invitation_fields_are_checked_alike_on_web_and_api(client, login, world, field, value):
     data = {"vendor_name": "Vendor C", "email": "c@vendor-c.example", field: value}
     api = as_user(client, world.buyer).post(f"/evaluations/{world.evaluation.id}/invitations", json=data)
@@ -84,8 +102,7 @@ def lead_ready(world):
     for person in (world.evaluator, world.lead):
         reviews.declare_no_conflict(world.response_a, person)
         questions = reviews.questions_to_score(world.response_a, person)
-        reviews.save_scores(world.response_a, person, {q.id: reviews.ScoreInput(2, "") for q in questions},
-                            submit=True)
+        reviews.save_scores(world.response_a, person, {q.id: reviews.ScoreInput(2, "") for q in questions}, submit=True)
     db.session.commit()
     return world, reviews.questions_to_score(world.response_a, world.lead)[0].id
 
@@ -93,12 +110,15 @@ def lead_ready(world):
 def test_the_consensus_rationale_has_the_apis_limit_on_the_web_too(client, login, lead_ready):
     world, question_id = lead_ready
     too_long = "because " * 700  # 5,600 characters: the API has always refused this
-    api = as_user(client, world.lead).put(f"/responses/{world.response_a.id}/consensus/{question_id}",
-                                          json={"value": 2, "rationale": too_long})
+    api = as_user(client, world.lead).put(
+        f"/responses/{world.response_a.id}/consensus/{question_id}", json={"value": 2, "rationale": too_long}
+    )
     assert api.status_code == 422 and api.get_json()["errors"]["rationale"] == [limits.too_long_message(5000)]
     login(world.lead)
-    page = client.post(f"/reviews/{world.response_a.id}/consensus",
-                       data={"question_id": question_id, "value": "2", "rationale": too_long})
+    page = client.post(
+        f"/reviews/{world.response_a.id}/consensus",
+        data={"question_id": question_id, "value": "2", "rationale": too_long},
+    )
     html = page.get_data(as_text=True)
     assert page.status_code == 422 and limits.too_long_message(5000) in html and too_long.strip() in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ConsensusScore)) == 0
@@ -114,8 +134,10 @@ def test_a_too_long_score_comment_is_refused_not_cut(client, login, world):
     client.post(f"/reviews/{world.response_a.id}", data={"declaration": "no_conflict"})
     question_id = reviews.questions_to_score(world.response_a, world.evaluator)[0].id
     comment = "z" * (limits.SCORE_COMMENT + 1)
-    page = client.post(f"/reviews/{world.response_a.id}", data={
-        "action": "save", f"score.{question_id}": "3", f"comment.{question_id}": comment})
+    page = client.post(
+        f"/reviews/{world.response_a.id}",
+        data={"action": "save", f"score.{question_id}": "3", f"comment.{question_id}": comment},
+    )
     html = page.get_data(as_text=True)
     assert page.status_code == 422 and limits.too_long_message(limits.SCORE_COMMENT) in html and comment in html
 

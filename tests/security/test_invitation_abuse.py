@@ -1,4 +1,5 @@
 """Invitations: no account enumeration across organisations, and a rate limit per user on web and API."""
+
 from __future__ import annotations
 
 import uuid
@@ -27,8 +28,10 @@ def test_an_address_with_an_account_elsewhere_gets_the_answer_of_a_new_one(clien
     # The other organisation's account is untouched; its owner is told, and gets no activation link.
     other = db.session.get(User, world.other_buyer.id)
     assert other.organisation_id != world.admin.organisation_id and other.role == Role.BUYER
-    assert sent == [(world.other_buyer.email, "Someone tried to add you on DataVet"),
-                    ("fresh@acme.example", "Your DataVet account")]
+    assert sent == [
+        (world.other_buyer.email, "Someone tried to add you on DataVet"),
+        ("fresh@acme.example", "Your DataVet account"),
+    ]
 
 
 def test_an_address_in_the_admins_own_organisation_is_reported(client, login, world):
@@ -38,8 +41,14 @@ def test_an_address_in_the_admins_own_organisation_is_reported(client, login, wo
 
 
 def test_invitations_are_rate_limited_per_user_on_web_and_api(fresh_app):
-    application = fresh_app("invites", questionnaires=True, RATELIMIT_ENABLED=True, INVITATION_RATE_LIMIT="3 per hour",
-                            LOGIN_RATE_LIMIT="1000 per minute", RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}")
+    application = fresh_app(
+        "invites",
+        questionnaires=True,
+        RATELIMIT_ENABLED=True,
+        INVITATION_RATE_LIMIT="3 per hour",
+        LOGIN_RATE_LIMIT="1000 per minute",
+        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+    )
     with application.app_context():
         org = OrganisationFactory(name="Acme")
         buyer = UserFactory(role=Role.BUYER, organisation=org, email="buyer@acme.example")
@@ -49,8 +58,9 @@ def test_invitations_are_rate_limited_per_user_on_web_and_api(fresh_app):
         client = application.test_client()
         api = as_user(client, buyer)
         url = f"/evaluations/{evaluation.id}/invitations"
-        statuses = [api.post(url, json={"vendor_name": f"V{n}", "email": f"v{n}@example.com"}).status_code
-                    for n in range(3)]
+        statuses = [
+            api.post(url, json={"vendor_name": f"V{n}", "email": f"v{n}@example.com"}).status_code for n in range(3)
+        ]
         assert statuses == [201, 201, 201]
         refused = api.post(url, json={"vendor_name": "V9", "email": "v9@example.com"})
         assert refused.status_code == 429
@@ -59,10 +69,13 @@ def test_invitations_are_rate_limited_per_user_on_web_and_api(fresh_app):
         assert "Too many invitations" in body["message"]
         # The web form shares the budget of the same user, and says so.
         client.post("/login", data={"email": buyer.email, "password": PASSWORD})
-        page = client.post(f"/evaluations/{evaluation.id}/invitations",
-                           data={"vendor_name": "V10", "email": "v10@example.com"})
+        page = client.post(
+            f"/evaluations/{evaluation.id}/invitations", data={"vendor_name": "V10", "email": "v10@example.com"}
+        )
         assert page.status_code == 429 and "sent many invitations" in page.get_data(as_text=True)
         # Another user of the same organisation has a budget of their own.
-        assert as_user(client, colleague).post(
-            url, json={"vendor_name": "V11", "email": "v11@example.com"}).status_code == 201
+        assert (
+            as_user(client, colleague).post(url, json={"vendor_name": "V11", "email": "v11@example.com"}).status_code
+            == 201
+        )
         assert db.session.scalar(sa.select(sa.func.count()).select_from(sa.text("invitation"))) == 4

@@ -1,4 +1,5 @@
 """Sign-in delays count per (e-mail address, client address): a stranger cannot lock the owner out."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -63,12 +64,14 @@ def test_each_further_failure_doubles_the_wait_up_to_the_cap(client, world):
     for _ in range(threshold + 12):
         _attempt(client, world.buyer.email)
         row = db.session.scalar(sa.select(LoginThrottle))
-        waits.append(None if row.blocked_until is None else round((row.blocked_until - row.last_failed_at).total_seconds()))
+        waits.append(
+            None if row.blocked_until is None else round((row.blocked_until - row.last_failed_at).total_seconds())
+        )
         _wait_out()
-    assert waits[:threshold - 1] == [None] * (threshold - 1)
+    assert waits[: threshold - 1] == [None] * (threshold - 1)
     cap = client.application.config["LOGIN_LOCKOUT_MINUTES"] * 60
-    assert waits[threshold - 1:threshold + 3] == [2, 4, 8, 16]
-    assert max(waits[threshold - 1:]) == cap and waits[-1] == cap
+    assert waits[threshold - 1 : threshold + 3] == [2, 4, 8, 16]
+    assert max(waits[threshold - 1 :]) == cap and waits[-1] == cap
 
 
 def test_failures_are_stored_although_the_answer_is_an_error(client, world):
@@ -91,8 +94,9 @@ def test_an_unknown_address_is_delayed_exactly_like_a_known_one(client, world):
     assert known[-1] == (429, True) and known[0] == (200, False)
     # The table keeps hashes, never the addresses typed nor the client's address.
     rows = db.session.execute(sa.select(LoginThrottle.email_hash, LoginThrottle.client_hash)).all()
-    assert len(rows) == 2 and all(len(value) == 64 and "@" not in value and "203." not in value
-                                  for row in rows for value in row)
+    assert len(rows) == 2 and all(
+        len(value) == 64 and "@" not in value and "203." not in value for row in rows for value in row
+    )
 
 
 def test_failures_long_ago_do_not_add_up(client, world):

@@ -1,4 +1,5 @@
 """Signing in: local-only redirects, a fresh session, rate limits (the delays are in test_lockout.py)."""
+
 from __future__ import annotations
 
 import os
@@ -44,8 +45,9 @@ def test_login_never_redirects_off_site(client, world, target):
 
 
 def test_login_follows_a_local_next(client, world):
-    answer = client.post("/login", data={"email": world.buyer.email, "password": PASSWORD,
-                                         "next": f"/evaluations/{world.evaluation.id}"})
+    answer = client.post(
+        "/login", data={"email": world.buyer.email, "password": PASSWORD, "next": f"/evaluations/{world.evaluation.id}"}
+    )
     assert answer.headers["Location"].endswith(f"/evaluations/{world.evaluation.id}")
 
 
@@ -61,25 +63,33 @@ def test_signing_in_starts_a_new_session(client, world):
 
 # --- rate limits (an app of their own: the shared test app switches them off) ---------------------
 
+
 def _limited_app(fresh_app, **overrides):
-    return fresh_app("limited", RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute",
-                     PASSWORD_RESET_RATE_LIMIT="2 per minute", RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
-                     **overrides)
+    return fresh_app(
+        "limited",
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="3 per minute",
+        PASSWORD_RESET_RATE_LIMIT="2 per minute",
+        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+        **overrides,
+    )
 
 
 def test_sign_in_attempts_are_rate_limited_per_address(fresh_app):
     application = _limited_app(fresh_app)
     client = application.test_client()
-    statuses = [client.post("/login", data={"email": "x@example.com", "password": "nope"}).status_code
-                for _ in range(4)]
+    statuses = [
+        client.post("/login", data={"email": "x@example.com", "password": "nope"}).status_code for _ in range(4)
+    ]
     assert statuses == [200, 200, 200, 429]
     page = client.post("/login", data={"email": "x@example.com", "password": "nope"})
     assert "Too many sign-in attempts from your network" in page.get_data(as_text=True)
     assert page.headers.get("Retry-After")
     assert client.get("/login").status_code == 200  # reading the form is not limited
     other = application.test_client()
-    other_address = other.post("/login", data={"email": "x@example.com", "password": "nope"},
-                               environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    other_address = other.post(
+        "/login", data={"email": "x@example.com", "password": "nope"}, environ_base={"REMOTE_ADDR": "10.9.8.7"}
+    )
     assert other_address.status_code == 200
 
 
@@ -95,12 +105,18 @@ def test_limits_are_kept_in_redis_when_configured(fresh_app):
     import redis
 
     prefix = f"test-{uuid.uuid4().hex}"
-    application = fresh_app("redis", RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute",
-                            REDIS_URL=os.environ["TEST_REDIS_URL"], RATELIMIT_KEY_PREFIX=prefix)
+    application = fresh_app(
+        "redis",
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="2 per minute",
+        REDIS_URL=os.environ["TEST_REDIS_URL"],
+        RATELIMIT_KEY_PREFIX=prefix,
+    )
     assert application.config["RATELIMIT_STORAGE_URI"] == os.environ["TEST_REDIS_URL"]
     client = application.test_client()
-    statuses = [client.post("/login", data={"email": "x@example.com", "password": "nope"}).status_code
-                for _ in range(3)]
+    statuses = [
+        client.post("/login", data={"email": "x@example.com", "password": "nope"}).status_code for _ in range(3)
+    ]
     assert statuses == [200, 200, 429]
     server = redis.Redis.from_url(os.environ["TEST_REDIS_URL"])
     keys = list(server.scan_iter(f"*{prefix}*"))

@@ -1,4 +1,5 @@
 """Password reset by e-mail link: single use, newest link only, no hint whether an address has an account."""
+
 from __future__ import annotations
 
 import re

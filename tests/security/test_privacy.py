@@ -1,4 +1,5 @@
 """Personal data: export one person's data (GDPR Art. 15), erase it (Art. 17), audit chain intact."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,15 @@ def _vendor_with_history(client, login, world):
     login(world.vendor_a)
     complete_response(client, world.response_a, seed=5)
     client.post("/logout")
-    db.session.add(Invitation(evaluation=world.evaluation, vendor_organisation=world.response_a.vendor_organisation,
-                              email=world.vendor_a.email, token_hash="b" * 64, expires_at=utcnow()))
+    db.session.add(
+        Invitation(
+            evaluation=world.evaluation,
+            vendor_organisation=world.response_a.vendor_organisation,
+            email=world.vendor_a.email,
+            token_hash="b" * 64,
+            expires_at=utcnow(),
+        )
+    )
     db.session.commit()
 
 
@@ -36,14 +44,19 @@ def test_export_holds_the_account_answers_and_audit_events(client, login, world,
     text = out.read_text()
     assert "password_hash" not in text and "token_hash" not in text and "b" * 64 not in text
     assert world.buyer.email not in text, "nobody else's data"
-    assert db.session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)) == \
-        "privacy.data_exported"
+    assert (
+        db.session.scalar(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1))
+        == "privacy.data_exported"
+    )
 
 
 def test_erasure_anonymises_but_keeps_the_chain_verifiable(client, login, world, runner):
     _vendor_with_history(client, login, world)
-    db.session.add(AccountToken(user_id=world.vendor_a.id, purpose=TokenPurpose.PASSWORD_RESET,
-                                token_hash="c" * 64, expires_at=utcnow()))
+    db.session.add(
+        AccountToken(
+            user_id=world.vendor_a.id, purpose=TokenPurpose.PASSWORD_RESET, token_hash="c" * 64, expires_at=utcnow()
+        )
+    )
     db.session.commit()
     email, user_id = world.vendor_a.email, world.vendor_a.id
     answers_before = db.session.scalar(sa.text("SELECT count(*) FROM answer WHERE updated_by_id = :u"), {"u": user_id})
@@ -57,8 +70,11 @@ def test_erasure_anonymises_but_keeps_the_chain_verifiable(client, login, world,
     assert not db.session.scalars(sa.select(AuditEvent).where(AuditEvent.actor_label == email)).all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AccountToken)) == 0
     assert email not in db.session.scalars(sa.select(Invitation.email)).all()
-    assert answers_before and db.session.scalar(
-        sa.text("SELECT count(*) FROM answer WHERE updated_by_id = :u"), {"u": user_id}) == answers_before
+    assert (
+        answers_before
+        and db.session.scalar(sa.text("SELECT count(*) FROM answer WHERE updated_by_id = :u"), {"u": user_id})
+        == answers_before
+    )
     assert audit.verify_chain().ok
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
     assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 200

@@ -1,4 +1,5 @@
 """Evidence uploads: allowed by extension AND by content, per question; downloads only ever as attachments."""
+
 from __future__ import annotations
 
 import io
@@ -15,10 +16,14 @@ from tests.api.helpers import as_user
 
 QUESTION = "PRV-05"  # file: {types: [pdf, png, jpeg, docx, txt]}
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" \
-      b"\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-CONTENT_TYPES_XML = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                     '<Override PartName="/word/document.xml" ContentType="{kind}"/></Types>')
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+CONTENT_TYPES_XML = (
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Override PartName="/word/document.xml" ContentType="{kind}"/></Types>'
+)
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
 
@@ -31,14 +36,19 @@ def _zip(parts: dict[str, bytes | str]) -> bytes:
 
 
 def _docx(**extra) -> bytes:
-    return _zip({"[Content_Types].xml": CONTENT_TYPES_XML.format(kind=DOCX_TYPE),
-                 "word/document.xml": "<w:document/>", **extra})
+    return _zip(
+        {"[Content_Types].xml": CONTENT_TYPES_XML.format(kind=DOCX_TYPE), "word/document.xml": "<w:document/>", **extra}
+    )
 
 
 DOCX = _docx()
 DOCX_WITH_VBA = _docx(**{"word/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"})
-DOCX_MACRO_TYPE = _zip({"[Content_Types].xml": CONTENT_TYPES_XML.format(
-    kind="application/vnd.ms-word.document.macroEnabled.main+xml"), "word/document.xml": "<w:document/>"})
+DOCX_MACRO_TYPE = _zip(
+    {
+        "[Content_Types].xml": CONTENT_TYPES_XML.format(kind="application/vnd.ms-word.document.macroEnabled.main+xml"),
+        "word/document.xml": "<w:document/>",
+    }
+)
 ZIP = _zip({"notes.txt": "not a document"})
 
 ACCEPTED = [(PDF, "consent.pdf"), (PNG, "screen.png"), (DOCX, "consent.docx"), (b"Consent text.\n", "consent.txt")]
@@ -72,19 +82,26 @@ REFUSED = [
 
 
 def _web_upload(client, response, data: bytes, name: str):
-    return client.post(f"/responses/{response.id}/evidence", follow_redirects=True,
-                       data={"question_id": QUESTION, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/responses/{response.id}/evidence",
+        follow_redirects=True,
+        data={"question_id": QUESTION, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def _api_upload(api, response, data: bytes, name: str):
-    return api.post(f"/responses/{response.id}/questions/{QUESTION}/evidence",
-                    data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    return api.post(
+        f"/responses/{response.id}/questions/{QUESTION}/evidence",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def _answers(response):
-    return dict(db.session.execute(sa.select(Answer.question_id, Answer.value)
-                                   .where(Answer.response_id == response.id)).all())
+    return dict(
+        db.session.execute(sa.select(Answer.question_id, Answer.value).where(Answer.response_id == response.id)).all()
+    )
 
 
 @pytest.mark.parametrize(("data", "name", "reason"), REFUSED, ids=[f"{n}-{r[:12]}" for _, n, r in REFUSED])

@@ -1,4 +1,5 @@
 """Spreadsheets through the web: the vendor's offline round trip and the buyer's requirements upload."""
+
 from __future__ import annotations
 
 import io
@@ -13,13 +14,17 @@ from tests.app.helpers import first_question, form_post, raw_answers
 
 
 def _answers(response):
-    return dict(db.session.execute(
-        sa.select(Answer.question_id, Answer.value).where(Answer.response_id == response.id)).all())
+    return dict(
+        db.session.execute(sa.select(Answer.question_id, Answer.value).where(Answer.response_id == response.id)).all()
+    )
 
 
 def _upload(client, response, data: bytes):
-    return client.post(f"/responses/{response.id}/workbook", content_type="multipart/form-data",
-                       data={"workbook": (io.BytesIO(data), "filled.xlsx")})
+    return client.post(
+        f"/responses/{response.id}/workbook",
+        content_type="multipart/form-data",
+        data={"workbook": (io.BytesIO(data), "filled.xlsx")},
+    )
 
 
 def test_offline_round_trip_reproduces_the_answers(client, login, world):
@@ -87,19 +92,29 @@ def test_not_a_workbook_is_refused_clearly(client, login, world):
 def test_requirements_upload_from_csv(client, login, world):
     login(world.buyer)
     csv = b"locale,min_contributors,min_hours\nen-us,200,500\nhi-IN,150,\n"
-    page = client.post(f"/evaluations/{world.evaluation.id}/requirements/upload", content_type="multipart/form-data",
-                       data={"requirements": (io.BytesIO(csv), "locales.csv")})
+    page = client.post(
+        f"/evaluations/{world.evaluation.id}/requirements/upload",
+        content_type="multipart/form-data",
+        data={"requirements": (io.BytesIO(csv), "locales.csv")},
+    )
     assert page.status_code == 302
     db.session.refresh(world.evaluation)
     profile = Requirements.from_dict(world.evaluation.requirements)
-    assert [(t.locale, t.min_contributors, t.min_hours) for t in profile.locales] == [("en-US", 200, 500.0), ("hi-IN", 150, None)]
+    assert [(t.locale, t.min_contributors, t.min_hours) for t in profile.locales] == [
+        ("en-US", 200, 500.0),
+        ("hi-IN", 150, None),
+    ]
 
 
 def test_requirements_upload_with_a_bad_row_imports_nothing(client, login, world):
     login(world.buyer)
     csv = b"locale,min_contributors,min_hours\nen-US,200,500\nenglish,ten,\n"
-    page = client.post(f"/evaluations/{world.evaluation.id}/requirements/upload", content_type="multipart/form-data",
-                       data={"requirements": (io.BytesIO(csv), "locales.csv")}, follow_redirects=True)
+    page = client.post(
+        f"/evaluations/{world.evaluation.id}/requirements/upload",
+        content_type="multipart/form-data",
+        data={"requirements": (io.BytesIO(csv), "locales.csv")},
+        follow_redirects=True,
+    )
     html = page.get_data(as_text=True)
     assert "row 3" in html and "Nothing was imported" in html
     db.session.refresh(world.evaluation)
@@ -118,8 +133,11 @@ def test_requirements_upload_from_xlsx_with_demographics(client, login, world):
     demo.append(["gender", "male", 40])
     buffer = io.BytesIO()
     book.save(buffer)
-    client.post(f"/evaluations/{world.evaluation.id}/requirements/upload", content_type="multipart/form-data",
-                data={"requirements": (io.BytesIO(buffer.getvalue()), "profile.xlsx")})
+    client.post(
+        f"/evaluations/{world.evaluation.id}/requirements/upload",
+        content_type="multipart/form-data",
+        data={"requirements": (io.BytesIO(buffer.getvalue()), "profile.xlsx")},
+    )
     db.session.refresh(world.evaluation)
     profile = Requirements.from_dict(world.evaluation.requirements)
     assert profile.locales[0].locale == "ja-JP"

@@ -1,4 +1,5 @@
 """Fixtures for the scoring workflow: vendors with submitted answers, and a SQL statement counter."""
+
 from __future__ import annotations
 
 import random
@@ -42,8 +43,11 @@ def answer_and_submit(response, contact, *, profile=VENDOR_PROFILES[0], seed: in
     rng = random.Random(seed)
     requirements = Requirements.from_dict(response.evaluation.requirements or {})
     stored = {a.question_id: a.value for a in response.answers}
-    later = {q.id: demo_answer(q, profile, requirements, rng)
-             for q in questions_of(response, stored) if q.id not in raw and q.type != "file"}
+    later = {
+        q.id: demo_answer(q, profile, requirements, rng)
+        for q in questions_of(response, stored)
+        if q.id not in raw and q.type != "file"
+    }
     if later:
         assert not save_answers(response, user=contact, raw=later, revisions={}).errors
     response.status = ResponseStatus.SUBMITTED
@@ -70,7 +74,12 @@ def scored_world(world):
     world.evaluation.sealed = False
     db.session.flush()
     answer_and_submit(world.response_a, world.vendor_a, profile=VENDOR_PROFILES[0], seed=1, overrides=PRICE)
-    answer_and_submit(world.response_b, world.vendor_b, profile=VENDOR_PROFILES[1], seed=2,
-                      overrides={"PRICE-01": "80", "PRICE-02": "hour", "QA-05": "20"})
+    answer_and_submit(
+        world.response_b,
+        world.vendor_b,
+        profile=VENDOR_PROFILES[1],
+        seed=2,
+        overrides={"PRICE-01": "80", "PRICE-02": "hour", "QA-05": "20"},
+    )
     db.session.commit()
     return world

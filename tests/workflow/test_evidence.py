@@ -1,4 +1,5 @@
 """Consistency findings beside the answers, and evidence levels set by the assigned evaluators."""
+
 from __future__ import annotations
 
 import html
@@ -61,17 +62,32 @@ FINDINGS = ("contributors in this table adds up to 150, but COV-01 states 200", 
 def checked(world):
     """An opened evaluation on a questionnaire with checks; a vendor's numbers that do not add up."""
     version, _ = store.import_parsed(parse_yaml(QUESTIONNAIRE, source="test"))
-    evaluation = EvaluationFactory(organisation=world.buyer_org, questionnaire=version, modalities=["speech"],
-                                   sealed=False, title="Checked evaluation")
+    evaluation = EvaluationFactory(
+        organisation=world.buyer_org,
+        questionnaire=version,
+        modalities=["speech"],
+        sealed=False,
+        title="Checked evaluation",
+    )
     privacy_only = UserFactory(role=Role.EVALUATOR, organisation=world.buyer_org, email="privacy@acme.example")
-    evaluation.assignments = [EvaluatorAssignment(user=world.evaluator, section_id=""),
-                              EvaluatorAssignment(user=privacy_only, section_id="privacy")]
+    evaluation.assignments = [
+        EvaluatorAssignment(user=world.evaluator, section_id=""),
+        EvaluatorAssignment(user=privacy_only, section_id="privacy"),
+    ]
     response = ResponseFactory(evaluation=evaluation, vendor_organisation=world.vendor_a.organisation)
-    result = save_answers(response, user=world.vendor_a, revisions={}, raw={
-        "COV-01": "200", "PRV-01": "Consent screen in each language names AI training.",
-        "COV-02": [{"locale": "en-US", "contributors": "100", "share": "60"},
-                   {"locale": "de-DE", "contributors": "50", "share": "30"}],
-    })
+    result = save_answers(
+        response,
+        user=world.vendor_a,
+        revisions={},
+        raw={
+            "COV-01": "200",
+            "PRV-01": "Consent screen in each language names AI training.",
+            "COV-02": [
+                {"locale": "en-US", "contributors": "100", "share": "60"},
+                {"locale": "de-DE", "contributors": "50", "share": "30"},
+            ],
+        },
+    )
     assert not result.errors, result.errors
     response.status, response.submitted_at = ResponseStatus.SUBMITTED, utcnow()
     db.session.commit()
@@ -84,7 +100,9 @@ def block(page, element_id: str) -> str:
 
 
 def evidence(response, question_id: str) -> Answer:
-    answer = db.session.scalar(sa.select(Answer).where(Answer.response_id == response.id, Answer.question_id == question_id))
+    answer = db.session.scalar(
+        sa.select(Answer).where(Answer.response_id == response.id, Answer.question_id == question_id)
+    )
     db.session.refresh(answer)
     return answer
 
@@ -118,8 +136,10 @@ def test_an_assigned_evaluator_marks_evidence_and_it_reaches_the_ranking(client,
     revision = evidence(response, "COV-02").revision
     login(world.evaluator)
     client.post(f"/reviews/{response.id}", data={"declaration": "no_conflict"})
-    page = client.post(f"/reviews/{response.id}", data={"action": "evidence", "evidence.COV-02": "verified",
-                                                          "evidence.COV-01": "evidenced"})
+    page = client.post(
+        f"/reviews/{response.id}",
+        data={"action": "evidence", "evidence.COV-02": "verified", "evidence.COV-01": "evidenced"},
+    )
     assert page.status_code == 302
     assert evidence(response, "COV-02").evidence_level == EvidenceLevel.SELF_ATTESTED, "marks are blind until submitted"
     assert "verified" in block(client.get(f"/reviews/{response.id}"), "s-COV-02"), "the evaluator sees their own mark"
@@ -139,7 +159,9 @@ def test_an_assigned_evaluator_marks_evidence_and_it_reaches_the_ranking(client,
     rows = {q.question_id: q for q in results.vendor(response.id).questions}
     assert rows["COV-02"].evidence_level == "verified" and rows["PRV-01"].evidence_level == "self-attested"
     assert rows["COV-02"].findings == FINDINGS
-    ranking = " ".join(html.unescape(client.get(f"/evaluations/{evaluation.id}/ranking").get_data(as_text=True)).split())
+    ranking = " ".join(
+        html.unescape(client.get(f"/evaluations/{evaluation.id}/ranking").get_data(as_text=True)).split()
+    )
     row = re.search(r'answer-COV-02">COV-02</a>(.*?)</tr>', ranking).group(1)
     assert "verified" in row and FINDINGS[1] in row
 
@@ -150,17 +172,26 @@ def test_evidence_levels_only_from_evaluators_assigned_to_the_section(client, lo
     client.post(f"/reviews/{response.id}", data={"declaration": "no_conflict"})
     page = client.get(f"/reviews/{response.id}").get_data(as_text=True)
     assert 'name="evidence.PRV-01"' in page and 'name="evidence.COV-02"' not in page
-    refused = client.post(f"/reviews/{response.id}", data={"action": "evidence", "evidence.COV-02": "verified"},
-                          follow_redirects=True)
+    refused = client.post(
+        f"/reviews/{response.id}", data={"action": "evidence", "evidence.COV-02": "verified"}, follow_redirects=True
+    )
     assert "You are not assigned to judge COV-02" in refused.get_data(as_text=True)
     assert evidence(response, "COV-02").evidence_level == EvidenceLevel.SELF_ATTESTED
-    assert client.post(f"/reviews/{response.id}", data={"action": "evidence", "evidence.PRV-01": "evidenced"}).status_code == 302
+    assert (
+        client.post(f"/reviews/{response.id}", data={"action": "evidence", "evidence.PRV-01": "evidenced"}).status_code
+        == 302
+    )
     submit_review(client, response)
     assert evidence(response, "PRV-01").evidence_level == EvidenceLevel.EVIDENCED
     client.post("/logout")
 
-    for user, status in ((world.lead, 403), (world.buyer, 403), (world.viewer, 403), (world.vendor_a, 403),
-                         (world.other_buyer, 404)):
+    for user, status in (
+        (world.lead, 403),
+        (world.buyer, 403),
+        (world.viewer, 403),
+        (world.vendor_a, 403),
+        (world.other_buyer, 404),
+    ):
         login(user)
         answer = client.post(f"/reviews/{response.id}", data={"action": "evidence", "evidence.COV-02": "verified"})
         assert answer.status_code == status, user.email

@@ -1,4 +1,5 @@
 """Price as a criterion: cost per accepted unit, the absolute formula by default, the relative one warned about."""
+
 from __future__ import annotations
 
 import html
@@ -17,13 +18,17 @@ SECTIONS = ("coverage", "protocol", "privacy", "quality", "speech", "text")
 
 
 def set_price_weight(client, evaluation, weight: str = "20") -> None:
-    data = {f"weight.{s}": str(w) for s, w in zip(SECTIONS, (30, 20, 30, 20, 10, 10), strict=True)} | {"weight._price": weight}
+    data = {f"weight.{s}": str(w) for s, w in zip(SECTIONS, (30, 20, 30, 20, 10, 10), strict=True)} | {
+        "weight._price": weight
+    }
     assert client.post(f"/evaluations/{evaluation.id}/weights", data=data).status_code == 302
 
 
 def ranking_totals(client, world) -> dict[str, str]:
     page = client.get(f"/evaluations/{world.evaluation.id}/ranking").get_data(as_text=True)
-    return dict(re.findall(r'<a href="#vendor-\d+">([^<]+)</a></td>\s*<td class="text-end fw-semibold">([\d.]+)</td>', page))
+    return dict(
+        re.findall(r'<a href="#vendor-\d+">([^<]+)</a></td>\s*<td class="text-end fw-semibold">([\d.]+)</td>', page)
+    )
 
 
 def test_without_a_budget_price_is_not_scored_and_says_so(client, login, world):
@@ -95,8 +100,10 @@ def test_relative_formula_shows_its_warning_and_depends_on_other_bids(client, lo
 
 def test_price_settings_refuse_unknown_choices_and_keep_them(client, login, scored_world):
     login(scored_world.buyer)
-    page = client.post(f"/evaluations/{scored_world.evaluation.id}/price", data={"formula": "cheapest-wins",
-                                                                                 "rejection_question": "QA-99"})
+    page = client.post(
+        f"/evaluations/{scored_world.evaluation.id}/price",
+        data={"formula": "cheapest-wins", "rejection_question": "QA-99"},
+    )
     text = page.get_data(as_text=True)
     assert page.status_code == 422
     assert "Choose the absolute or the relative formula." in text
@@ -107,7 +114,9 @@ def test_a_price_in_another_unit_is_not_comparable_and_counts_zero(client, login
     world = scored_world
     login(world.buyer)
     set_price_weight(client, world.evaluation, "20")
-    other = add_vendor(world.evaluation, "Pictures Only", overrides={"PRICE-01": "2", "PRICE-02": "image", "QA-05": "1"})
+    other = add_vendor(
+        world.evaluation, "Pictures Only", overrides={"PRICE-01": "2", "PRICE-02": "image", "QA-05": "1"}
+    )
     vendor = compute_results(world.evaluation).vendor(other.id)
     price_row = next(q for q in vendor.questions if q.section_id == "_price")
     assert price_row.score is None and price_row.points == 0

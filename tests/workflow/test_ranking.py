@@ -1,4 +1,5 @@
 """The ranking page explains every number, and costs the same number of queries for 2 or 6 vendors."""
+
 from __future__ import annotations
 
 import html
@@ -34,8 +35,12 @@ def test_ranking_query_count_does_not_grow_with_vendors(client, login, scored_wo
     set_price_weight(client, world.evaluation, "20")
     with_two = ranking_queries(client, world.evaluation, count_queries)
     for number in range(4):
-        add_vendor(world.evaluation, f"Extra Vendor {number}", seed=10 + number,
-                   overrides={"PRICE-01": str(60 + number), "PRICE-02": "hour", "QA-05": "2"})
+        add_vendor(
+            world.evaluation,
+            f"Extra Vendor {number}",
+            seed=10 + number,
+            overrides={"PRICE-01": str(60 + number), "PRICE-02": "hour", "QA-05": "2"},
+        )
     with_six = ranking_queries(client, world.evaluation, count_queries)
     page = client.get(f"/evaluations/{world.evaluation.id}/ranking").get_data(as_text=True)
     assert all(f"Extra Vendor {n}" in page for n in range(4))
@@ -55,7 +60,9 @@ def test_every_number_is_explained(client, login, scored_world):
         for section in vendor.sections:
             members = [q for q in vendor.questions if q.section_id == section.id]
             assert sum(q.max_points for q in members) == pytest.approx(100 * section.weight_share)
-    page = " ".join(html.unescape(client.get(f"/evaluations/{world.evaluation.id}/ranking").get_data(as_text=True)).split())
+    page = " ".join(
+        html.unescape(client.get(f"/evaluations/{world.evaluation.id}/ranking").get_data(as_text=True)).split()
+    )
     row = re.search(r'answer-QA-05">QA-05</a>(.*?)</tr>', page).group(1)
     assert "auto: threshold_bands" in row and "bands: ≤ 1 → 4, ≤ 3 → 3, ≤ 5 → 2, ≤ 10 → 1, otherwise 0" in row
     assert "self-attested" in row

@@ -1,4 +1,5 @@
 """Blind scoring, consensus and evaluator agreement, through the evaluators' and buyers' pages."""
+
 from __future__ import annotations
 
 import html
@@ -56,7 +57,9 @@ def test_blind_scoring_consensus_and_agreement_figures(client, login, scored_wor
     client.post(f"/reviews/{a.id}", data={"declaration": "no_conflict"})
     blocked = client.get(f"/reviews/{a.id}/consensus").get_data(as_text=True)
     assert "Submit your own review of this vendor first" in blocked
-    assert "zebra-evidence-note" not in blocked and "zebra-evidence-note" not in client.get(f"/reviews/{a.id}").get_data(as_text=True)
+    assert "zebra-evidence-note" not in blocked and "zebra-evidence-note" not in client.get(
+        f"/reviews/{a.id}"
+    ).get_data(as_text=True)
     score(client, a, lead["a"])
     score(client, b, lead["b"])
     page = text_of(client.get(f"/reviews/{a.id}/consensus"))
@@ -79,8 +82,10 @@ def test_blind_scoring_consensus_and_agreement_figures(client, login, scored_wor
     assert summary.criterion(disputed).alpha == pytest.approx(per_criterion)
     assert set(summary.gaps_for(a.id)) == set(questions[:half]) and not summary.gaps_for(b.id)
 
-    answer = client.post(f"/reviews/{a.id}/consensus",
-                         data={"question_id": disputed, "value": "2", "rationale": "Process documented, no artefact"})
+    answer = client.post(
+        f"/reviews/{a.id}/consensus",
+        data={"question_id": disputed, "value": "2", "rationale": "Process documented, no artefact"},
+    )
     assert answer.status_code == 302
     client.post("/logout")
 

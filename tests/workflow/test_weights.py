@@ -1,4 +1,5 @@
 """Weights entered directly and derived by AHP, through the buyer's pages."""
+
 from __future__ import annotations
 
 import html
@@ -14,18 +15,35 @@ from app.models import AuditEvent, SectionWeight
 from app.scoring.weights import ahp, pairwise_matrix
 
 SECTIONS = ("coverage", "protocol", "privacy", "quality", "speech", "text")  # the world's speech + text evaluation
-TITLES = {"coverage": "Contributor coverage", "protocol": "Protocol design", "privacy": "Privacy and consent",
-          "quality": "Quality review", "speech": "Speech and audio", "text": "Text", "_price": "Price"}
+TITLES = {
+    "coverage": "Contributor coverage",
+    "protocol": "Protocol design",
+    "privacy": "Privacy and consent",
+    "quality": "Quality review",
+    "speech": "Speech and audio",
+    "text": "Text",
+    "_price": "Price",
+}
 
 
 def stored_weights(evaluation) -> dict[str, float]:
-    return dict(db.session.execute(sa.select(SectionWeight.section_id, SectionWeight.weight)
-                                   .where(SectionWeight.evaluation_id == evaluation.id)).all())
+    return dict(
+        db.session.execute(
+            sa.select(SectionWeight.section_id, SectionWeight.weight).where(
+                SectionWeight.evaluation_id == evaluation.id
+            )
+        ).all()
+    )
 
 
 def weight_events(evaluation) -> list[AuditEvent]:
-    return list(db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.evaluation_id == evaluation.id, AuditEvent.action == "evaluation.weights_changed")))
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent).where(
+                AuditEvent.evaluation_id == evaluation.id, AuditEvent.action == "evaluation.weights_changed"
+            )
+        )
+    )
 
 
 def ratio_text(ratio: float) -> str:
@@ -35,7 +53,7 @@ def ratio_text(ratio: float) -> str:
 def ahp_post(criteria: list[str], judge, action: str) -> dict[str, str]:
     data = {"action": action}
     for i, a in enumerate(criteria):
-        for b in criteria[i + 1:]:
+        for b in criteria[i + 1 :]:
             data[f"pair.{a}|{b}"] = judge(a, b)
     return data
 
@@ -43,7 +61,11 @@ def ahp_post(criteria: list[str], judge, action: str) -> dict[str, str]:
 def test_direct_weights_are_normalised_and_audited(client, login, world):
     login(world.buyer)
     url = f"/evaluations/{world.evaluation.id}/weights"
-    data = {f"weight.{s}": "0" for s in SECTIONS} | {"weight.coverage": "3", "weight.privacy": "1", "weight._price": "0"}
+    data = {f"weight.{s}": "0" for s in SECTIONS} | {
+        "weight.coverage": "3",
+        "weight.privacy": "1",
+        "weight._price": "0",
+    }
     assert client.post(url, data=data).status_code == 302
     page = client.get(url).get_data(as_text=True)
     shares = dict(re.findall(r'id="w-(\w+)".*?<td class="text-end">\s*([\d.]+) %', page, re.S))
@@ -113,7 +135,7 @@ def test_inconsistent_ahp_judgements_are_refused_naming_the_judgement(client, lo
     page = client.post(url, data=ahp_post(criteria, judge, "apply"))
     text = html.unescape(page.get_data(as_text=True))
     assert page.status_code == 422
-    judgements = {(a, b): float(Fraction(judge(a, b))) for i, a in enumerate(criteria) for b in criteria[i + 1:]}
+    judgements = {(a, b): float(Fraction(judge(a, b))) for i, a in enumerate(criteria) for b in criteria[i + 1 :]}
     expected = ahp(criteria, pairwise_matrix(criteria, judgements))
     assert expected.cr > 0.10
     a, b, _, _ = expected.most_inconsistent
