@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
 
@@ -22,6 +22,9 @@ def register_errors(app: Flask) -> None:
         # The exception's own headers (Allow on a 405, Retry-After, WWW-Authenticate) survive the new body;
         # its Content-Type does not, as the body is ours.
         headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        if isinstance(error, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page with links either.
+            return "This address is not served here.", 400, {"Content-Type": "text/plain; charset=utf-8"}
         if wants_json():
             body = {"code": error.name.lower().replace(" ", "_"), "message": error.description, "errors": {}}
             return body, error.code, headers
