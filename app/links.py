@@ -41,7 +41,8 @@ def check_public_url(app: Flask) -> None:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise RuntimeError(f"PUBLIC_URL must be an http(s) address such as https://datavet.example, not {base!r}")
         if app.config.get("TRUSTED_HOSTS") is None:
-            app.config["TRUSTED_HOSTS"] = [parts.hostname]
+            loopback = {"127.0.0.1", "localhost", "::1"}
+            app.config["TRUSTED_HOSTS"] = sorted(loopback) if parts.hostname in loopback else [parts.hostname]
     elif not (app.debug or app.testing):
         raise RuntimeError(
             "Set PUBLIC_URL to the address people use to reach DataVet (e.g. https://datavet.example): "

@@ -77,7 +77,10 @@ def test_a_buyer_cannot_join_a_vendor_company_by_typing_its_name(client, login, 
         assert client.post(f"/evaluations/{evaluation.id}/invitations", data=body).status_code == 302
         client.post("/logout")
     else:
-        assert as_user(client, world.other_buyer).post(f"/evaluations/{evaluation.id}/invitations", body).status_code == 201
+        assert (
+            as_user(client, world.other_buyer).post(f"/evaluations/{evaluation.id}/invitations", body).status_code
+            == 201
+        )
     invitation = db.session.scalar(sa.select(Invitation).where(Invitation.email == "me@attacker.example"))
     assert invitation.vendor_organisation_id != world.vendor_a.organisation_id, "a new organisation, not Vendor A"
     host, path = _path_of(outbox[-1][2], "invitations")
@@ -98,7 +101,9 @@ def test_a_buyer_cannot_join_a_vendor_company_by_typing_its_name(client, login, 
 def test_inviting_an_existing_vendor_contact_invites_their_own_organisation(client, login, world, outbox):
     evaluation, _ = _other_evaluation(world)
     login(world.other_buyer)
-    client.post(f"/evaluations/{evaluation.id}/invitations", data={"vendor_name": "Any name", "email": world.vendor_b.email})
+    client.post(
+        f"/evaluations/{evaluation.id}/invitations", data={"vendor_name": "Any name", "email": world.vendor_b.email}
+    )
     invitation = db.session.scalar(sa.select(Invitation).where(Invitation.evaluation_id == evaluation.id))
     assert invitation.vendor_organisation_id == world.vendor_b.organisation_id
     names = db.session.scalars(sa.select(Organisation.name)).all()
@@ -107,19 +112,25 @@ def test_inviting_an_existing_vendor_contact_invites_their_own_organisation(clie
 
 def test_a_buyer_cannot_become_a_vendor_of_their_own_evaluation(client, login, world, outbox):
     login(world.buyer)
-    page = client.post(f"/evaluations/{world.evaluation.id}/invitations",
-                       data={"vendor_name": "Shadow bidder", "email": world.viewer.email}, follow_redirects=True)
+    page = client.post(
+        f"/evaluations/{world.evaluation.id}/invitations",
+        data={"vendor_name": "Shadow bidder", "email": world.viewer.email},
+        follow_redirects=True,
+    )
     assert "belongs to a member of your own organisation" in page.get_data(as_text=True)
-    api = as_user(client, world.buyer).post(f"/evaluations/{world.evaluation.id}/invitations",
-                                            {"vendor_name": "Shadow bidder", "email": world.viewer.email})
+    api = as_user(client, world.buyer).post(
+        f"/evaluations/{world.evaluation.id}/invitations", {"vendor_name": "Shadow bidder", "email": world.viewer.email}
+    )
     assert api.status_code == 422 and "email" in api.get_json()["errors"]
     assert not db.session.scalars(sa.select(Invitation)).all()
 
 
 def test_a_staff_address_of_another_buyer_gets_a_link_that_cannot_be_used(client, login, world, outbox):
     login(world.buyer)
-    client.post(f"/evaluations/{world.evaluation.id}/invitations",
-                data={"vendor_name": "Other's people", "email": world.other_buyer.email})
+    client.post(
+        f"/evaluations/{world.evaluation.id}/invitations",
+        data={"vendor_name": "Other's people", "email": world.other_buyer.email},
+    )
     client.post("/logout")
     _, path = _path_of(outbox[-1][2], "invitations")
     login(world.other_buyer)
@@ -131,8 +142,10 @@ def test_a_staff_address_of_another_buyer_gets_a_link_that_cannot_be_used(client
 def test_the_same_address_twice_is_one_invitation_sent_again(client, login, world, outbox):
     login(world.buyer)
     for _ in range(2):
-        client.post(f"/evaluations/{world.evaluation.id}/invitations",
-                    data={"vendor_name": "Newco", "email": "sales@newco.example"})
+        client.post(
+            f"/evaluations/{world.evaluation.id}/invitations",
+            data={"vendor_name": "Newco", "email": "sales@newco.example"},
+        )
     assert len(db.session.scalars(sa.select(Invitation)).all()) == 1
     assert len(outbox) == 2, "the second request sends a fresh link"
 
@@ -149,9 +162,11 @@ def test_a_reset_link_points_at_public_url_whatever_the_host_header(app, client,
 
 def test_an_invitation_link_points_at_public_url(app, client, world, outbox, monkeypatch):
     monkeypatch.setitem(app.config, "PUBLIC_URL", "https://datavet.example")
-    answer = client.post(f"/api/v1/evaluations/{world.evaluation.id}/invitations",
-                         json={"vendor_name": "Newco", "email": "sales@newco.example"},
-                         headers={**bearer(world.buyer), "Host": "evil.example"})
+    answer = client.post(
+        f"/api/v1/evaluations/{world.evaluation.id}/invitations",
+        json={"vendor_name": "Newco", "email": "sales@newco.example"},
+        headers={**bearer(world.buyer), "Host": "evil.example"},
+    )
     assert answer.status_code == 201
     host, _ = _path_of(outbox[-1][2], "invitations")
     assert host == "https://datavet.example"
@@ -170,6 +185,10 @@ def test_a_real_deployment_does_not_start_without_public_url(tmp_path):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "PUBLIC_URL": ""})
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "PUBLIC_URL": "https://dv.example"})
     assert app.config["TRUSTED_HOSTS"] == ["dv.example"]
+    local = create_app(
+        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "PUBLIC_URL": "http://127.0.0.1:5000"}
+    )
+    assert "localhost" in local.config["TRUSTED_HOSTS"], "a local run answers on both loopback names"
 
 
 # --- 3. The lead cannot read or overrule other evaluators before scoring ---------------------------
@@ -196,8 +215,10 @@ def test_the_lead_reads_and_sets_consensus_only_after_their_own_review(client, l
     put = api.put(f"/responses/{world.response_a.id}/consensus/{question_id}", {"value": 4, "rationale": "I say so"})
     assert put.status_code == 403
     login(world.lead)
-    page = client.post(f"/reviews/{world.response_a.id}/consensus",
-                       data={"question_id": question_id, "value": "4", "rationale": "I say so"})
+    page = client.post(
+        f"/reviews/{world.response_a.id}/consensus",
+        data={"question_id": question_id, "value": "4", "rationale": "I say so"},
+    )
     assert page.status_code == 403 and "secret-evaluator-comment" not in page.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ConsensusScore)) == 0
 
@@ -205,16 +226,17 @@ def test_the_lead_reads_and_sets_consensus_only_after_their_own_review(client, l
 def test_consensus_has_no_preselected_value_and_keeps_the_rationale(client, login, evaluator_submitted):
     world, question_id = evaluator_submitted
     questions = reviews.questions_to_score(world.response_a, world.lead)
-    reviews.save_scores(world.response_a, world.lead, {q.id: reviews.ScoreInput(3, "") for q in questions},
-                        submit=True)
+    reviews.save_scores(world.response_a, world.lead, {q.id: reviews.ScoreInput(3, "") for q in questions}, submit=True)
     db.session.commit()
     login(world.lead)
     page = client.get(f"/reviews/{world.response_a.id}/consensus").get_data(as_text=True)
     select = re.search(r'<select[^>]*id="v-%s".*?</select>' % question_id, page, re.S).group(0)
     assert re.search(r'<option value="" selected>', select), "no score is chosen for the lead"
     assert "Mean 2.00" in page and "median 2" in page
-    refused = client.post(f"/reviews/{world.response_a.id}/consensus",
-                          data={"question_id": question_id, "value": "", "rationale": "Typed with care"})
+    refused = client.post(
+        f"/reviews/{world.response_a.id}/consensus",
+        data={"question_id": question_id, "value": "", "rationale": "Typed with care"},
+    )
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "Choose the consensus score (0 to 4)." in html and "Typed with care" in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ConsensusScore)) == 0
@@ -252,7 +274,12 @@ def test_a_password_reset_ends_sessions_and_revokes_api_tokens(app, client, logi
     second = _session_cookie(other)
     _, path = _path_of(outbox[-1][2], "activate")
     fresh = app.test_client()
-    assert fresh.post(path, data={"name": "Bea", "password": "a new passphrase!", "confirm": "a new passphrase!"}).status_code == 302
+    assert (
+        fresh.post(
+            path, data={"name": "Bea", "password": "a new passphrase!", "confirm": "a new passphrase!"}
+        ).status_code
+        == 302
+    )
     assert _replay(app, stolen).status_code == 302 and _replay(app, second).status_code == 302
     assert client.get("/api/v1/me", headers=headers).status_code == 401
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken).where(ApiToken.revoked_at.is_(None))) == 0
@@ -285,7 +312,10 @@ def test_a_sealed_deadline_cannot_move_into_the_past_nor_earlier(client, login, 
     db.session.refresh(world.evaluation)
     assert world.evaluation.deadline == original
     later = (original + timedelta(days=3)).isoformat()
-    assert as_user(client, world.buyer).patch(f"/evaluations/{world.evaluation.id}", {"deadline": later}).status_code == 200
+    assert (
+        as_user(client, world.buyer).patch(f"/evaluations/{world.evaluation.id}", {"deadline": later}).status_code
+        == 200
+    )
 
 
 def test_a_deadline_far_in_the_future_is_refused(client, world):
@@ -296,33 +326,53 @@ def test_a_deadline_far_in_the_future_is_refused(client, world):
 
 def test_opening_early_is_explicit_audited_tells_vendors_and_closes_the_evaluation(client, login, world, monkeypatch):
     told: list[str] = []
-    monkeypatch.setattr("app.notifications.deliver",
-                        lambda mails: told.extend(m.to for m in mails) or type("R", (), {"sent": list(mails), "failed": []})())
+    monkeypatch.setattr(
+        "app.notifications.deliver",
+        lambda mails: told.extend(m.to for m in mails) or type("R", (), {"sent": list(mails), "failed": []})(),
+    )
     answer_and_submit(world.response_b, world.vendor_b)
-    invitation = Invitation(evaluation=world.evaluation, vendor_organisation=world.vendor_b.organisation,
-                            email=world.vendor_b.email, token_hash="1" * 64, expires_at=utcnow() + timedelta(days=1),
-                            accepted_at=utcnow())
+    invitation = Invitation(
+        evaluation=world.evaluation,
+        vendor_organisation=world.vendor_b.organisation,
+        email=world.vendor_b.email,
+        token_hash="1" * 64,
+        expires_at=utcnow() + timedelta(days=1),
+        accepted_at=utcnow(),
+    )
     db.session.add(invitation)
     db.session.commit()
     login(world.buyer)
     assert client.get(f"/responses/{world.response_b.id}/view").status_code == 403, "sealed"
-    refused = client.post(f"/evaluations/{world.evaluation.id}/open-early", data={"open-reason": "", "open-confirm": "y"})
+    refused = client.post(
+        f"/evaluations/{world.evaluation.id}/open-early", data={"open-reason": "", "open-confirm": "y"}
+    )
     assert refused.status_code == 422
-    opened = client.post(f"/evaluations/{world.evaluation.id}/open-early",
-                         data={"open-reason": "Board meeting moved forward", "open-confirm": "y"})
+    opened = client.post(
+        f"/evaluations/{world.evaluation.id}/open-early",
+        data={"open-reason": "Board meeting moved forward", "open-confirm": "y"},
+    )
     assert opened.status_code == 302
     assert client.get(f"/responses/{world.response_b.id}/view").status_code == 200
     assert sorted(told) == sorted([world.vendor_a.email, world.vendor_b.email]), "every invited vendor is told"
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "evaluation.opened_early"))
     assert event.details["reason"] == "Board meeting moved forward"
     # Nobody answers after the buyer read the bids, and the deadline cannot move back.
-    assert as_user(client, world.vendor_a).put(
-        f"/responses/{world.response_a.id}/answers/PRV-01", {"value": "late", "revision": 0}).status_code == 409
-    again = as_user(client, world.buyer).patch(f"/evaluations/{world.evaluation.id}",
-                                               {"deadline": (utcnow() + timedelta(days=5)).isoformat()})
+    assert (
+        as_user(client, world.vendor_a)
+        .put(f"/responses/{world.response_a.id}/answers/PRV-01", {"value": "late", "revision": 0})
+        .status_code
+        == 409
+    )
+    again = as_user(client, world.buyer).patch(
+        f"/evaluations/{world.evaluation.id}", {"deadline": (utcnow() + timedelta(days=5)).isoformat()}
+    )
     assert again.status_code == 422 and "can no longer move" in again.get_json()["message"]
-    assert as_user(client, world.buyer).post(f"/evaluations/{world.evaluation.id}/open-early",
-                                             {"reason": "again"}).status_code == 409
+    assert (
+        as_user(client, world.buyer)
+        .post(f"/evaluations/{world.evaluation.id}/open-early", {"reason": "again"})
+        .status_code
+        == 409
+    )
 
 
 # --- 7. The conflict-of-interest declaration has teeth ------------------------------------------------
@@ -349,8 +399,10 @@ def test_an_evaluator_who_declares_a_conflict_is_recused(client, login, world):
 
 def test_an_empty_requirements_request_changes_nothing(client, world):
     api = as_user(client, world.buyer)
-    set_ = api.put(f"/evaluations/{world.evaluation.id}/requirements",
-                   {"locales": [{"locale": "en-GB", "min_contributors": 10, "min_hours": 20}]})
+    set_ = api.put(
+        f"/evaluations/{world.evaluation.id}/requirements",
+        {"locales": [{"locale": "en-GB", "min_contributors": 10, "min_hours": 20}]},
+    )
     assert set_.status_code == 200
     empty = api.put(f"/evaluations/{world.evaluation.id}/requirements", {})
     assert empty.status_code == 422
@@ -385,7 +437,9 @@ def test_only_the_boundaries_commit():
         for path in (root / "app").rglob("*.py")
         if re.search(r"session\.commit\(\)", path.read_text(encoding="utf-8"))
     }
-    assert committing <= COMMIT_BOUNDARIES, f"views, API handlers and services must not commit: {committing - COMMIT_BOUNDARIES}"
+    assert committing <= COMMIT_BOUNDARIES, (
+        f"views, API handlers and services must not commit: {committing - COMMIT_BOUNDARIES}"
+    )
     assert "app/transaction.py" in committing
 
 
