@@ -46,9 +46,14 @@ def live_server(app, database_url, tmp_path_factory):
 
     from app import create_app
 
+    # The port is known only once the socket is bound, and the app needs it as PUBLIC_URL (a real
+    # deployment refuses to start without one), so the server is made first and handed the app after.
+    server = make_server("127.0.0.1", 0, None, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
     served = create_app(
         {
             "TESTING": False,
+            "PUBLIC_URL": base,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "browser-secret",
             "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
@@ -59,10 +64,10 @@ def live_server(app, database_url, tmp_path_factory):
             "RATELIMIT_ENABLED": False,
         }
     )
-    server = make_server("127.0.0.1", 0, served, threaded=True)
+    server.app = served
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield base
     server.shutdown()
     with served.app_context():
         from app.extensions import db

@@ -45,7 +45,9 @@ def test_vendor_answers_every_question_type_and_submits(page, live_server, world
     multi = _first(response, "multi_choice")
     number = next(q for q in questions_of(response) if q.type == "number" and q.max is None)
     percentage = _first(response, "percentage")
-    date = _first(response, "date")
+    # Questionnaires v2 ask for dates only inside tables (certificate expiry, assessment reviewed).
+    dated = next(q for q in questions_of(response) if q.type == "table" and any(c.type == "date" for c in q.columns))
+    date_column = next(c for c in dated.columns if c.type == "date")
     text = _first(response, "text")
     table = next(q for q in questions_of(response) if q.type == "table" and q.columns[0].type == "locale")
 
@@ -56,7 +58,7 @@ def test_vendor_answers_every_question_type_and_submits(page, live_server, world
     block(multi).get_by_label(multi.options[-1].label, exact=True).check()
     page.locator(f"#q-{number.id}").fill("1234")
     page.locator(f"#q-{percentage.id}").fill("12.5")
-    page.locator(f"#q-{date.id}").fill("2027-01-31")
+    block(dated).get_by_label(f"Row 1, {date_column.label}").fill("2027-01-31")
     page.locator(f"#q-{text.id}").fill("Typed by the vendor in the browser.")
     first_cell = block(table).get_by_label(f"Row 1, {table.columns[0].label}")
     first_cell.fill("pt-BR")
@@ -67,7 +69,8 @@ def test_vendor_answers_every_question_type_and_submits(page, live_server, world
     assert stored[yes_no.id] is (not before)
     assert stored[single.id] == single.option_keys[-1]
     assert multi.option_keys[-1] in stored[multi.id]
-    assert stored[number.id] == 1234 and stored[percentage.id] == 12.5 and stored[date.id] == "2027-01-31"
+    assert stored[number.id] == 1234 and stored[percentage.id] == 12.5
+    assert stored[dated.id][0][date_column.id] == "2027-01-31"
     assert stored[text.id] == "Typed by the vendor in the browser."
     assert stored[table.id][0][table.columns[0].id] == "pt-BR"
 
