@@ -117,6 +117,7 @@ def test_declaration_and_consensus_pages(page, live_server, submitted, app):
     _checked(page, "consensus-before-own-review", problems)
 
     page.goto(f"{live_server}/reviews/{response.id}")
+    _checked(page, "scoring", problems)
     groups = page.locator("fieldset", has=page.locator("legend", has_text="Score for"))
     for index in range(groups.count()):
         groups.nth(index).get_by_label("1", exact=True).check()
