@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -35,6 +35,7 @@ from app.questionnaires.fieldtypes import DEFAULT_MAX_ROWS
 from app.questionnaires.model import Column, Question, Questionnaire
 
 ANSWERS_SHEET = "Answers"
+SCORED_AGAINST_SHEET = "Scored against"
 OVERVIEW_SHEET = "Questions"
 LISTS_SHEET = "Lists"
 ANSWER_HEADERS = (
@@ -247,8 +248,17 @@ def questionnaire_to_xlsx(questionnaire: Questionnaire) -> bytes:
     return _save(book)
 
 
-def response_to_xlsx(questionnaire: Questionnaire, answers: Mapping[str, Any], modalities: Collection[str]) -> bytes:
-    """A workbook the vendor fills offline, pre-filled with ``answers`` (canonical values)."""
+def response_to_xlsx(
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Any],
+    modalities: Collection[str],
+    scored_against: Sequence[tuple[str, str]] = (),
+) -> bytes:
+    """A workbook the vendor fills offline, pre-filled with ``answers`` (canonical values).
+
+    ``scored_against`` rows (topic, text) become a read-only sheet of what the response is scored
+    against; the import ignores it.
+    """
     book = Workbook()
     sheet = book.active
     assert isinstance(sheet, Worksheet)  # a new workbook starts with one ordinary sheet
@@ -284,6 +294,15 @@ def response_to_xlsx(questionnaire: Questionnaire, answers: Mapping[str, Any], m
     for letter, width in zip("ABCDEFGH", (10, 20, 60, 14, 36, 9, 18, 30), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
+    if scored_against:
+        brief = book.create_sheet(SCORED_AGAINST_SHEET)
+        _put(brief, 1, 1, "What your response is scored against")
+        brief.cell(1, 1).font = _BOLD
+        for row_number, (topic, text) in enumerate(scored_against, start=2):
+            _put(brief, row_number, 1, topic)
+            _put(brief, row_number, 2, text)
+        brief.column_dimensions["A"].width, brief.column_dimensions["B"].width = 18, 100
+        brief.protection.sheet = True
     return _save(book)
 
 

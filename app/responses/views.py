@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import audit, permissions
+from app.evaluations.brief import scoring_brief
 from app.extensions import db
 from app.questionnaires import store
 from app.questionnaires.answers import visible_questions
@@ -44,6 +45,7 @@ def _editor(response, *, values=None, errors=None, conflicts=(), missing=(), sta
         progress=progress,
         form=FlaskForm(),
         attachments=response.attachments,
+        brief=scoring_brief(response.evaluation),
     ), status
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app import permissions
+from app.evaluations.brief import scoring_brief
 from app.evaluations.requirements import set_requirements
 from app.extensions import db
 from app.models import QuestionnaireVersion
@@ -45,7 +46,12 @@ def offline(response_id: int):
 def response_workbook(response_id: int):
     response = response_or_404(response_id, permissions.is_own_response)
     questionnaire = store.parsed(response.questionnaire)
-    data = response_to_xlsx(questionnaire, responses.answer_values(response), response.evaluation.modalities)
+    data = response_to_xlsx(
+        questionnaire,
+        responses.answer_values(response),
+        response.evaluation.modalities,
+        scoring_brief(response.evaluation).rows(),
+    )
     return _xlsx(data, f"{response.evaluation.title}-{response.vendor_organisation.name}")
 
 
