@@ -28,7 +28,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.reviews import services as reviews
 from tests.api.helpers import as_user, bearer
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD
 from tests.workflow.conftest import answer_and_submit
 
 
@@ -230,7 +230,7 @@ def test_consensus_has_no_preselected_value_and_keeps_the_rationale(client, logi
     db.session.commit()
     login(world.lead)
     page = client.get(f"/reviews/{world.response_a.id}/consensus").get_data(as_text=True)
-    select = re.search(r'<select[^>]*id="v-%s".*?</select>' % question_id, page, re.S).group(0)
+    select = re.search(rf'<select[^>]*id="v-{question_id}".*?</select>', page, re.S).group(0)
     assert re.search(r'<option value="" selected>', select), "no score is chosen for the lead"
     assert "Mean 2.00" in page and "median 2" in page
     refused = client.post(
