@@ -8,6 +8,7 @@ outside debug and tests (``create_app`` refuses to start without it); there, ``S
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, url_for
@@ -24,7 +25,7 @@ def public_base(app: Flask) -> str:
     return f"{app.config.get('PREFERRED_URL_SCHEME', 'http')}://{server_name}" if server_name else DEVELOPMENT_URL
 
 
-def public_link(endpoint: str, **values) -> str:
+def public_link(endpoint: str, **values: Any) -> str:
     """An absolute link to ``endpoint`` on the public site, inside a request or outside one."""
     base = public_base(current_app)
     parts = urlsplit(base)

@@ -12,14 +12,24 @@ import sqlalchemy as sa
 from flask import abort
 
 from app.extensions import db
-from app.models import ConflictDeclaration, Evaluation, OrganisationKind, Response, Role, User
+from app.models import (
+    ApiToken,
+    Clarification,
+    ConflictDeclaration,
+    Evaluation,
+    Job,
+    OrganisationKind,
+    Response,
+    Role,
+    User,
+)
 from app.models.base import utcnow
 
 MANAGERS = (Role.ADMIN, Role.BUYER)
 READERS = (Role.ADMIN, Role.BUYER, Role.VIEWER)
 
 
-def _signed_in(user) -> bool:
+def _signed_in(user: User | None) -> bool:
     return bool(user and getattr(user, "is_authenticated", False) and user.is_active)
 
 
@@ -196,7 +206,7 @@ def can_mark_evidence(user: User, response: Response) -> bool:
     return can_give_scores(user, response)
 
 
-def can_view_job(user: User, job) -> bool:
+def can_view_job(user: User, job: Job) -> bool:
     """A background job's progress and result belong to the person who started it."""
     return _signed_in(user) and job.owner_id == user.id
 
@@ -206,7 +216,7 @@ def can_use_api_tokens(user: User) -> bool:
     return _signed_in(user)
 
 
-def can_revoke_api_token(user: User, token) -> bool:
+def can_revoke_api_token(user: User, token: ApiToken) -> bool:
     """A personal API token belongs to its owner alone."""
     return _signed_in(user) and token.user_id == user.id
 
@@ -233,7 +243,7 @@ def can_ask_clarification(user: User, evaluation: Evaluation) -> bool:
     return is_invited_vendor(user, evaluation)
 
 
-def can_view_clarification(user: User, clarification) -> bool:
+def can_view_clarification(user: User, clarification: Clarification) -> bool:
     if can_view_evaluation(user, clarification.evaluation):
         return True
     if not is_vendor(user):
@@ -243,14 +253,14 @@ def can_view_clarification(user: User, clarification) -> bool:
     return clarification.published and clarification.is_answered and is_invited_vendor(user, clarification.evaluation)
 
 
-def can_see_clarification_asker(user: User, clarification) -> bool:
+def can_see_clarification_asker(user: User, clarification: Clarification) -> bool:
     """Who asked is shown to the buying side and the asker's own organisation, never to other vendors."""
     return can_view_evaluation(user, clarification.evaluation) or (
         is_vendor(user) and clarification.vendor_organisation_id == user.organisation_id
     )
 
 
-def can_answer_clarification(user: User, clarification) -> bool:
+def can_answer_clarification(user: User, clarification: Clarification) -> bool:
     return can_manage_evaluation(user, clarification.evaluation)
 
 

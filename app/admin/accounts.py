@@ -67,10 +67,10 @@ def create_staff_account(
     (admin, buyer, evaluator, viewer); vendor contacts join through an evaluation's invitation instead.
     """
     try:
-        role = Role(role)
+        staff_role: Role | None = Role(role)
     except ValueError:
-        role = None
-    if role not in STAFF_ROLES:
+        staff_role = None
+    if staff_role not in STAFF_ROLES:
         raise AccountRefused(f"The role must be one of: {', '.join(r.value for r in STAFF_ROLES)}.")
     organisation = organisation_named(organisation_name)
     if organisation is None:
@@ -79,7 +79,7 @@ def create_staff_account(
         raise AccountRefused(
             f"'{organisation.name}' is a vendor organisation; vendor contacts join through an evaluation's invitation."
         )
-    return _invite(_new_account_email(email), organisation, role, actor)
+    return _invite(_new_account_email(email), organisation, staff_role, actor)
 
 
 def _new_account_email(email: str) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.engine import CursorResult
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import audit
@@ -75,7 +77,9 @@ def send_activation(user: User, invited_by: User) -> None:
 
 
 def find_usable_token(token: str) -> AccountToken:
-    account_token = db.session.scalar(sa.select(AccountToken).where(AccountToken.token_hash == hash_token(token)))
+    account_token: AccountToken | None = db.session.scalar(
+        sa.select(AccountToken).where(AccountToken.token_hash == hash_token(token))
+    )
     if account_token is None:
         raise TokenError("This link is not valid. Check that you copied the whole link.")
     if account_token.used_at:
@@ -103,11 +107,15 @@ def set_active(user: User, *, active: bool, actor: User) -> None:
 
 def revoke_api_tokens(user: User, *, reason: str) -> int:
     """Revoke every API token of this person; returns how many were still working."""
-    revoked = db.session.execute(
-        sa.update(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-        .execution_options(synchronize_session="fetch")
+    # An UPDATE without RETURNING gives a CursorResult, which the session's signature does not say.
+    revoked = cast(
+        CursorResult[Any],
+        db.session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+            .execution_options(synchronize_session="fetch")
+        ),
     ).rowcount
     if revoked:
         audit.record(

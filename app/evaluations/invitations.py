@@ -29,7 +29,7 @@ def _vendor_for(evaluation: Evaluation, *, vendor_name: str, email: str) -> Orga
     accepts the link becomes its first member; an address that belongs to another buying organisation's
     account gets a link that cannot be accepted, and the buyer is told nothing about it.
     """
-    account = db.session.scalar(sa.select(User).where(User.email == email))
+    account: User | None = db.session.scalar(sa.select(User).where(User.email == email))
     if account is not None and account.organisation_id == evaluation.organisation_id:
         raise InvitationError(f"{email} belongs to a member of your own organisation; invite the vendor's contact.")
     if account is not None and account.role == Role.VENDOR:
@@ -73,7 +73,7 @@ def invite_vendor(evaluation: Evaluation, *, vendor_name: str, email: str, invit
     A pending invitation of the same address to the same evaluation is sent again instead of doubled.
     """
     email = email.strip().lower()
-    pending = db.session.scalar(
+    pending: Invitation | None = db.session.scalar(
         sa.select(Invitation).where(
             Invitation.evaluation_id == evaluation.id,
             Invitation.email == email,
@@ -133,7 +133,9 @@ def revoke_invitation(invitation: Invitation, *, actor: User) -> None:
 
 def find_usable_invitation(token: str) -> Invitation:
     """The invitation behind a link, or InvitationError saying why it cannot be used."""
-    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    invitation: Invitation | None = db.session.scalar(
+        sa.select(Invitation).where(Invitation.token_hash == hash_token(token))
+    )
     if invitation is None:
         raise InvitationError("This invitation link is not valid. Check that you copied the whole link.")
     if invitation.revoked_at:

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Evaluation, EvaluatorAssignment, QuestionnaireVersion, Role, SectionWeight, User
 from app.models.base import utcnow
 from app.questionnaires import store
+from app.questionnaires.model import Section
 
 MODALITIES = {"speech": "Speech and audio", "vision": "Images and video", "text": "Text"}
 
@@ -65,7 +66,7 @@ def create_evaluation(
     return evaluation
 
 
-def active_sections(evaluation: Evaluation) -> list:
+def active_sections(evaluation: Evaluation) -> list[Section]:
     """The questionnaire sections that apply to this evaluation's modalities."""
     from app.questionnaires.answers import visible_questions
 

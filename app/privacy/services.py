@@ -109,7 +109,7 @@ def personal_data(user: User) -> dict[str, Any]:
         .where(Score.evaluator_id == user.id)
         .order_by(Score.id)
     ).all()
-    titles = _evaluation_titles({evaluation_id for _, evaluation_id in answers + scores})
+    titles = _evaluation_titles({evaluation_id for _, evaluation_id in [*answers, *scores]})
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.actor_id == user.id).order_by(AuditEvent.id))
     return {
         "account": {

@@ -18,9 +18,12 @@ from app.scoring import autoscorers, consistency
 
 REQUIRED_ITEM_KINDS = ("locales", "devices", "environments", "modalities")
 _NUMERIC_COLUMNS = ("integer", "decimal", "percentage")
+# The registry's check of a scorer's params; it raises ValueError on bad params, and what it returns (the
+# normalised params) is not used here.
+ParamsCheck = Callable[[str, Mapping[str, Any]], object]
 
 
-def known_scorers() -> tuple[frozenset[str], Callable[[str, Mapping[str, Any]], None]]:
+def known_scorers() -> tuple[frozenset[str], ParamsCheck]:
     """Names of the registered auto-scorers and the registry's ``validate_params``."""
     return frozenset(autoscorers.SCORERS), autoscorers.validate_params
 
@@ -252,7 +255,7 @@ def check_scorer_params(
     ctx: ScorerContext,
     name: str,
     params: Mapping[str, Any],
-    registry_check: Callable[[str, Mapping[str, Any]], None] | None,
+    registry_check: ParamsCheck | None,
 ) -> None:
     """Report every problem with ``params`` for scorer ``name`` on this question."""
     contract = SCORER_CONTRACTS.get(name)

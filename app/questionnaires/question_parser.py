@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.questionnaires.contracts import ScorerContext, check_check_params, check_scorer_params
+from app.questionnaires.contracts import ParamsCheck, ScorerContext, check_check_params, check_scorer_params
 from app.questionnaires.errors import Collector, Reader, describe, is_number, plain_json
 from app.questionnaires.model import (
     CHOICE_TYPES,
@@ -84,7 +84,7 @@ class QuestionContext:
     all_ids: Collection[str]
     earlier: dict[str, Question | None]
     scorers: Collection[str]
-    registry_check: Callable[[str, Mapping[str, Any]], None] | None
+    registry_check: ParamsCheck | None
     checks: Collection[str]
     check_validator: Callable[[Mapping[str, Any]], None] | None = None
 

@@ -47,7 +47,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -160,13 +160,13 @@ def parse_questionnaire(
     )
 
 
-def _scorers(names: Collection[str] | None) -> tuple[frozenset[str], Any]:
+def _scorers(names: Collection[str] | None) -> tuple[frozenset[str], contracts.ParamsCheck | None]:
     if names is not None:
         return frozenset(names), None
     return contracts.known_scorers()
 
 
-def _checks(names: Collection[str] | None) -> tuple[frozenset[str], Any]:
+def _checks(names: Collection[str] | None) -> tuple[frozenset[str], Callable[[Mapping[str, Any]], None] | None]:
     # Names given by the caller replace the registry, and with it the registry's own validation.
     if names is not None:
         return frozenset(names), None

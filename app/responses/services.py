@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 
 from app import audit
 from app.extensions import db
@@ -16,6 +18,7 @@ from app.models import Answer, Response, ResponseStatus, User
 from app.models.base import utcnow
 from app.questionnaires import store
 from app.questionnaires.answers import missing_required, parse_answer, visible_questions
+from app.questionnaires.model import Question, Questionnaire
 
 
 class ResponseClosed(Exception):
@@ -125,9 +128,10 @@ def save_answers(
         if _store_answer(response, existing, question_id, parsed.value, base_revision, user):
             result.saved.append(question_id)
         else:
-            theirs = db.session.scalar(
+            # The compare-and-set lost, so a colleague's row is there.
+            theirs = db.session.scalars(
                 sa.select(Answer).where(Answer.response_id == response.id, Answer.question_id == question_id)
-            )
+            ).one()
             db.session.refresh(theirs)
             editor = db.session.get(User, theirs.updated_by_id) if theirs.updated_by_id else None
             result.conflicts.append(
@@ -173,11 +177,15 @@ def _store_answer(
         except sa.exc.IntegrityError:
             return False
         return True
-    updated = db.session.execute(
-        sa.update(Answer)
-        .where(Answer.id == existing.id, Answer.revision == base_revision)
-        .values(value=value, revision=Answer.revision + 1, updated_by_id=user.id, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+    # An UPDATE without RETURNING gives a CursorResult, which the session's signature does not say.
+    updated = cast(
+        CursorResult[Any],
+        db.session.execute(
+            sa.update(Answer)
+            .where(Answer.id == existing.id, Answer.revision == base_revision)
+            .values(value=value, revision=Answer.revision + 1, updated_by_id=user.id, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ),
     )
     if updated.rowcount != 1:
         return False
@@ -203,9 +211,11 @@ def _answered(value: Any) -> bool:
     return value not in (None, "", [])
 
 
-def section_progress(questionnaire, questions, values: dict[str, Any]) -> dict[str, SectionProgress]:
+def section_progress(
+    questionnaire: Questionnaire, questions: Sequence[Question], values: dict[str, Any]
+) -> dict[str, SectionProgress]:
     """Answered and required counts per section, over the questions the vendor sees."""
-    progress = {}
+    progress: dict[str, SectionProgress] = {}
     for section in questionnaire.sections:
         shown = [q for q in questions if q.section_id == section.id]
         if shown:
@@ -219,13 +229,13 @@ def section_progress(questionnaire, questions, values: dict[str, Any]) -> dict[s
     return progress
 
 
-def missing_for_submission(response: Response) -> list:
+def missing_for_submission(response: Response) -> list[Question]:
     questionnaire = store.parsed(response.questionnaire)
     missing = set(missing_required(questionnaire, answer_values(response), response.evaluation.modalities))
     return [q for q in questionnaire.questions if q.id in missing]
 
 
-def submit(response: Response, *, user: User, now: datetime | None = None) -> list:
+def submit(response: Response, *, user: User, now: datetime | None = None) -> list[Question]:
     """Submit the response; returns the required questions still missing (nothing is submitted then)."""
     check_open(response, now)
     missing = missing_for_submission(response)

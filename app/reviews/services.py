@@ -13,6 +13,7 @@ from app.models import ConflictDeclaration, ConsensusScore, EvidenceMark, Respon
 from app.models.base import utcnow
 from app.questionnaires import store
 from app.questionnaires.answers import visible_questions
+from app.questionnaires.model import Question
 from app.reviews.verification import publish_evidence_marks
 
 
@@ -77,7 +78,7 @@ def declare_conflict(response: Response, user: User, reason: str) -> None:
     )
 
 
-def questions_in_scope(response: Response, user: User) -> list:
+def questions_in_scope(response: Response, user: User) -> list[Question]:
     """Every question shown to the vendor in the sections this evaluator is assigned to.
 
     The evaluator reads all of them (consistency findings, evidence levels); only the rubric-scored
@@ -93,11 +94,11 @@ def questions_in_scope(response: Response, user: User) -> list:
     ]
 
 
-def is_scored_by_people(question) -> bool:
+def is_scored_by_people(question: Question) -> bool:
     return not question.is_auto_scored and question.weight > 0
 
 
-def questions_to_score(response: Response, user: User) -> list:
+def questions_to_score(response: Response, user: User) -> list[Question]:
     """Rubric-scored questions of the sections this evaluator is assigned to."""
     return [q for q in questions_in_scope(response, user) if is_scored_by_people(q)]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any
 
 import sqlalchemy as sa
 
@@ -143,7 +143,7 @@ def discard_files(paths: list[Path]) -> None:
 Progress = Callable[[int, int, str], None]
 
 
-def analyse(batch: SampleBatch, *, progress: Progress | None = None, user: User | None = None) -> dict:
+def analyse(batch: SampleBatch, *, progress: Progress | None = None, user: User | None = None) -> dict[str, Any]:
     """Measure the batch, store the report on it, and mark the answers it verifies.
 
     The extracted tree is removed afterwards (the checked archive is kept, so analysing again

@@ -17,7 +17,7 @@ import datetime
 import math
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from app.scoring.answer_values import (
     UnusableAnswer,
@@ -65,6 +65,25 @@ REQUIRED_ITEM_KINDS = ("locales", "devices", "environments", "modalities")
 # The buyer's volume targets per locale and the words for their unit.
 VOLUMES = {"min_contributors": "contributors", "min_hours": "hours"}
 DEFAULT_UNDISCLOSED = ("undisclosed",)
+
+
+class Shortfall(TypedDict):
+    """A required item the vendor offers, but below the share of its target volume (``required_fraction``)."""
+
+    item: str
+    offered: float
+    required: float
+    needed: float
+
+
+class GroupMatch(TypedDict):
+    """One locale's mix compared with the target (``distribution_match``)."""
+
+    group: str
+    distance: float
+    score: float
+    undisclosed: float
+    given: bool
 
 
 def _share_words(share: float) -> str:
@@ -240,7 +259,9 @@ def required_fraction(value: Any, params: Mapping[str, Any], requirements: Requi
             raise ValueError("required_fraction on a table answer needs a 'column' param")
         sums, _ = column_sums(rows, params["column"], params.get("count_column"), key)
     share = requirements.must_have_share
-    found, missing, short = [], [], []
+    found: list[str] = []
+    missing: list[str] = []
+    short: list[Shortfall] = []
     for norm, name in required:
         got = sums.get(norm, 0.0)
         needed = share * targets.get(norm, 0.0)
@@ -349,7 +370,8 @@ def distribution_match(value: Any, params: Mapping[str, Any], requirements: Requ
         groups = list(grouped)
     if not groups:
         raise UnusableAnswer(f"the table gives no {words} mix")
-    per_group, parts = [], []
+    per_group: list[GroupMatch] = []
+    parts: list[str] = []
     for group in groups:
         counts, labels = column_sums(
             grouped.get(group, []), params["category_column"], params["value_column"], item_key

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,12 +28,12 @@ SEVERITIES = ("warning", "error")
 class Finding:
     """Something an evaluator should look at in one question's answer."""
 
-    question_id: Hashable
+    question_id: str
     message: str
     severity: str
 
 
-CheckRun = Callable[[Hashable, Any, Mapping[str, Any], Mapping[Hashable, Any]], list[str]]
+CheckRun = Callable[[str, Any, Mapping[str, Any], Mapping[str, Any]], list[str]]
 
 
 @dataclass(frozen=True)
@@ -90,9 +90,7 @@ def _numbers(rows: Sequence[Mapping[str, Any]], column: str) -> list[tuple[int, 
 
 
 @_check_kind("percent_sum", required=("column",), optional=("group_by", "tolerance"), severity="warning")
-def _percent_sum(
-    question_id: Hashable, value: Any, spec: Mapping[str, Any], answers: Mapping[Hashable, Any]
-) -> list[str]:
+def _percent_sum(question_id: str, value: Any, spec: Mapping[str, Any], answers: Mapping[str, Any]) -> list[str]:
     """Percentages in ``column`` must add up to 100 (per ``group_by`` group), within ``tolerance``."""
     column, group_by = spec["column"], spec.get("group_by")
     tolerance = float(spec.get("tolerance", 0.5))
@@ -114,9 +112,7 @@ def _percent_sum(
     optional=("tolerance",),
     severity="warning",
 )
-def _total_matches(
-    question_id: Hashable, value: Any, spec: Mapping[str, Any], answers: Mapping[Hashable, Any]
-) -> list[str]:
+def _total_matches(question_id: str, value: Any, spec: Mapping[str, Any], answers: Mapping[str, Any]) -> list[str]:
     """The number answered in ``total_question`` must equal the sum of ``column`` in this table."""
     column, other = spec["column"], spec["total_question"]
     stated = answers.get(other)
@@ -129,7 +125,7 @@ def _total_matches(
 
 
 @_check_kind("range", required=(), optional=("column", "min", "max"), severity="error")
-def _range(question_id: Hashable, value: Any, spec: Mapping[str, Any], answers: Mapping[Hashable, Any]) -> list[str]:
+def _range(question_id: str, value: Any, spec: Mapping[str, Any], answers: Mapping[str, Any]) -> list[str]:
     """Values in ``column`` (or a number answer, without ``column``) must lie within ``min``..``max``."""
     low, high = spec.get("min"), spec.get("max")
     column = spec.get("column")
@@ -160,10 +156,10 @@ def _range(question_id: Hashable, value: Any, spec: Mapping[str, Any], answers: 
 
 
 def run_check(
-    question_id: Hashable,
+    question_id: str,
     value: Any,
     spec: Mapping[str, Any],
-    answers: Mapping[Hashable, Any],
+    answers: Mapping[str, Any],
 ) -> tuple[Finding, ...]:
     """Run one check spec on one answer. An unanswered question gives no findings.
 
@@ -183,8 +179,8 @@ def run_check(
 
 
 def check_answers(
-    checks_by_question: Mapping[Hashable, Sequence[Mapping[str, Any]]],
-    answers: Mapping[Hashable, Any],
+    checks_by_question: Mapping[str, Sequence[Mapping[str, Any]]],
+    answers: Mapping[str, Any],
 ) -> tuple[Finding, ...]:
     """Run every question's checks against the answers, in the order given.
 
