@@ -14,7 +14,7 @@ from app.api.errors import ErrorSchema, fail
 from app.api.pagination import PageArgs, page_of, paginate_list, paginate_query
 from app.api.requirements import requirements_from_json
 from app.evaluations import invitations, pricing, services, weights
-from app.evaluations.requirements import RequirementsError, requirement_choices, set_requirements
+from app.evaluations.requirements import RequirementsError, set_requirements, unscored_questions, vocabulary
 from app.extensions import db
 from app.models import Evaluation, Invitation, QuestionnaireVersion, Response, User
 from app.questionnaires import store
@@ -162,11 +162,21 @@ class OpenEarly(MethodView):
 
 def _requirements_out(evaluation: Evaluation) -> dict:
     profile = Requirements.from_dict(evaluation.requirements or {})
+    questionnaire = store.parsed(evaluation.questionnaire)
+    words = vocabulary(questionnaire)
     # to_dict writes the date as text; the schema writes dates itself.
     return profile.to_dict() | {
         "award_date": profile.award_date,
         "modalities": list(evaluation.modalities),
-        "choices": requirement_choices(store.parsed(evaluation.questionnaire)),
+        "choices": {"devices": dict(words.devices.options), "environments": dict(words.environments.options)},
+        "demographic_choices": {
+            key: {"label": words.attributes.options[key], "categories": dict(choices.options)}
+            for key, choices in words.demographics.items()
+        },
+        "not_scored": [
+            {"question_id": line.question_id, "text": line.text, "reason": line.reason}
+            for line in unscored_questions(questionnaire, evaluation.modalities, profile)
+        ],
     }
 
 
@@ -197,9 +207,7 @@ class EvaluationRequirements(MethodView):
         data = {key: (value if key in sent else stored[key]) for key, value in data.items()}
         try:
             profile = requirements_from_json(
-                data,
-                modalities=evaluation.modalities,
-                choices=requirement_choices(store.parsed(evaluation.questionnaire)),
+                data, modalities=evaluation.modalities, words=vocabulary(store.parsed(evaluation.questionnaire))
             )
         except RequirementsError as error:
             fail(422, "Some requirements are not valid; nothing was changed.", error.errors)

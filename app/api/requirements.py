@@ -6,8 +6,14 @@ from typing import Any
 
 import langcodes
 
-from app.evaluations.requirements import RequirementsError
-from app.scoring.model import LocaleTarget, Requirements
+from app.evaluations.requirements import (
+    Choices,
+    RequirementsError,
+    Vocabulary,
+    VocabularyError,
+    demographic_targets,
+)
+from app.scoring.model import CURRENCIES, LocaleTarget, Requirements
 
 
 def _locales(entries: list[dict[str, Any]], errors: dict[str, list[str]]) -> tuple[LocaleTarget, ...]:
@@ -28,39 +34,45 @@ def _locales(entries: list[dict[str, Any]], errors: dict[str, list[str]]) -> tup
     return tuple(targets)
 
 
-def _demographics(targets: dict[str, dict[str, float]], errors: dict[str, list[str]]) -> dict[str, dict[str, float]]:
+def _demographics(targets: dict[str, dict[str, float]], words: Vocabulary, errors: dict[str, list[str]]) -> dict:
     result: dict[str, dict[str, float]] = {}
     for attribute, shares in targets.items():
-        name = attribute.strip().lower()
-        shares = {category.strip().lower(): share for category, share in shares.items()}
-        total = sum(shares.values())
-        if not name or not shares or total <= 0:
-            errors[f"demographics.{attribute}"] = ["Give at least one category with a share above zero."]
-        elif abs(total - 1) > 0.01 and abs(total - 100) > 0.5:
-            errors[f"demographics.{attribute}"] = [f"Shares of {name} add up to {total:g}, not 1 or 100."]
-        else:
-            result[name] = {category: share / total for category, share in shares.items()}
+        try:
+            key, scaled = demographic_targets(attribute, shares, words)
+        except VocabularyError as error:
+            errors[f"demographics.{attribute}"] = [str(error)]
+            continue
+        if key in result:
+            errors[f"demographics.{attribute}"] = [f"{words.attributes.options[key]} is given twice."]
+            continue
+        result[key] = scaled
     return result
 
 
-def _choices(name: str, given: list[str], allowed: dict[str, str], errors: dict[str, list[str]]) -> tuple[str, ...]:
-    for index, key in enumerate(given):
-        if key not in allowed:
-            errors[f"{name}.{index}"] = [
-                f"'{key}' is not one of: {', '.join(allowed) or 'none for this questionnaire'}."
-            ]
-    return tuple(dict.fromkeys(given))
+def _choices(name: str, given: list[str], allowed: Choices, errors: dict[str, list[str]]) -> tuple[str, ...]:
+    keys = []
+    for index, typed in enumerate(given):
+        try:
+            keys.append(allowed.key(typed))
+        except VocabularyError as error:
+            errors[f"{name}.{index}"] = [str(error)]
+    return tuple(dict.fromkeys(keys))
 
 
-def requirements_from_json(
-    data: dict[str, Any], *, modalities: list[str], choices: dict[str, dict[str, str]]
-) -> Requirements:
-    """Build the profile from a validated request body or raise RequirementsError keyed by field path."""
+def requirements_from_json(data: dict[str, Any], *, modalities: list[str], words: Vocabulary) -> Requirements:
+    """Build the profile from a validated request body or raise RequirementsError keyed by field path.
+
+    Demographic attributes and categories, devices and environments may be given by key or by the
+    label vendors see (case- and space-insensitive); they are stored by key.
+    """
     errors: dict[str, list[str]] = {}
     locales = _locales(data["locales"], errors)
-    demographics = _demographics(data["demographics"], errors)
-    devices = _choices("devices", data["devices"], choices["devices"], errors)
-    environments = _choices("environments", data["environments"], choices["environments"], errors)
+    demographics = _demographics(data["demographics"], words, errors)
+    devices = _choices("devices", data["devices"], words.devices, errors)
+    environments = _choices("environments", data["environments"], words.environments, errors)
+    currency = data["currency"].strip().upper()
+    if currency not in CURRENCIES:
+        errors["currency"] = [f"'{data['currency']}' is not one of the ISO 4217 codes {', '.join(CURRENCIES)}."]
     if errors:
         raise RequirementsError(errors)
     try:
@@ -73,6 +85,8 @@ def requirements_from_json(
             award_date=data["award_date"],
             budget_per_unit=data["budget_per_unit"],
             unit=data["unit"],
+            currency=currency,
+            must_have_share=data["must_have_share"],
         )
     except ValueError as error:
         raise RequirementsError({"_schema": [str(error)]}) from None

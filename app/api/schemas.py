@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 from app import limits
 from app.api.fields import UTCDateTime, ids_field, in_future, max_length, not_blank, single_line
 from app.evaluations.services import MODALITIES
+from app.scoring.model import CURRENCIES, DEFAULT_CURRENCY, DEFAULT_MUST_HAVE_SHARE
 
 
 class OpenEarlySchema(ma.Schema):
@@ -107,7 +108,8 @@ class RequirementsSchema(ma.Schema):
         load_default=dict,
         metadata={
             "description": 'Target shares per attribute, e.g. {"gender": {"female": 50, "male": 50}}; '
-            "shares add up to 1 or 100 and are stored as shares of 1."
+            "shares add up to 1 or 100 and are stored as shares of 1. Attributes and categories are those "
+            "of demographic_choices, by key or label (case-insensitive); they are stored by key."
         },
     )
     devices = fields.List(fields.String(validate=[max_length(limits.REQUIREMENT_ITEM), single_line]), load_default=list)
@@ -119,6 +121,30 @@ class RequirementsSchema(ma.Schema):
     )
     budget_per_unit = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0.01, max=10**9))
     unit = fields.String(load_default="hour", validate=validate.OneOf(["hour", "image", "item"]))
+    currency = fields.String(
+        load_default=DEFAULT_CURRENCY,
+        validate=[validate.Length(min=1), max_length(limits.REQUIREMENT_ITEM), single_line],
+        metadata={"description": f"ISO 4217 code of the budget, one of {', '.join(CURRENCIES)}."},
+    )
+    must_have_share = fields.Float(
+        load_default=DEFAULT_MUST_HAVE_SHARE,
+        validate=validate.Range(min=0, max=1, min_inclusive=False),
+        metadata={
+            "description": "Share (above 0, at most 1) of each mandatory locale's required contributors or hours "
+            "a vendor must commit to pass the coverage must-have."
+        },
+    )
+
+
+class DemographicChoiceSchema(ma.Schema):
+    label = fields.String(required=True, metadata={"description": "The attribute as vendors see it."})
+    categories = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class UnscoredQuestionSchema(ma.Schema):
+    question_id = fields.String(required=True)
+    text = fields.String(required=True)
+    reason = fields.String(required=True, metadata={"description": "The target the question's scorer needs."})
 
 
 class RequirementsOutSchema(RequirementsSchema):
@@ -128,6 +154,17 @@ class RequirementsOutSchema(RequirementsSchema):
         values=fields.Dict(keys=fields.String(), values=fields.String()),
         required=True,
         metadata={"description": "Accepted device and environment keys with labels."},
+    )
+    demographic_choices = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(DemographicChoiceSchema),
+        required=True,
+        metadata={"description": "Accepted demographic attributes by key, with their label and categories."},
+    )
+    not_scored = fields.List(
+        fields.Nested(UnscoredQuestionSchema),
+        required=True,
+        metadata={"description": "Scored questions these requirements leave unscored, with the target they need."},
     )
 
 

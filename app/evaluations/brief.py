@@ -7,10 +7,11 @@ against, and which questions are must-haves. The buyer's budget is not shown.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.evaluations import pricing, weights
-from app.evaluations.requirements import requirement_choices
+from app.evaluations.requirements import vocabulary
 from app.models import Evaluation
 from app.questionnaires import store
 from app.questionnaires.answers import visible_questions
@@ -72,7 +73,7 @@ class ScoringBrief:
         return out
 
 
-def _label(choices: dict[str, str], key: str) -> str:
+def _label(choices: Mapping[str, str], key: str) -> str:
     return choices.get(key, key.replace("_", " "))
 
 
@@ -80,23 +81,21 @@ def scoring_brief(evaluation: Evaluation) -> ScoringBrief:
     """What the evaluation's vendors are scored against, from its requirements, weights and questionnaire."""
     questionnaire = store.parsed(evaluation.questionnaire)
     requirements = Requirements.from_dict(evaluation.requirements or {})
-    choices = requirement_choices(questionnaire)
-    in_use = [
-        c
-        for c in weights.criteria(evaluation, price_in_use=pricing.load_settings(evaluation).scorable)
-        if c.in_use and c.share > 0
-    ]
-    category_labels = choices.get("categories", {})
+    words = vocabulary(questionnaire)
+    price_scored = pricing.load_settings(evaluation).scorable
+    in_use = [c for c in weights.criteria(evaluation, price_in_use=price_scored) if c.in_use and c.share > 0]
+    demographics = []
+    for attribute, shares in requirements.demographics.items():
+        categories = words.demographics[attribute].options if attribute in words.demographics else {}
+        labelled = tuple((_label(categories, key), share) for key, share in shares.items())
+        demographics.append((_label(words.attributes.options, attribute).lower(), labelled))
     return ScoringBrief(
         locales=tuple(LocaleLine(t.locale, t.min_contributors, t.min_hours) for t in requirements.locales),
         price_unit=UNIT_LABELS.get(requirements.unit, requirements.unit),
-        currency=getattr(requirements, "currency", "") or "EUR",
-        demographics=tuple(
-            (attribute.replace("_", " "), tuple((_label(category_labels, key), share) for key, share in shares.items()))
-            for attribute, shares in requirements.demographics.items()
-        ),
-        devices=tuple(_label(choices.get("devices", {}), d) for d in requirements.devices),
-        environments=tuple(_label(choices.get("environments", {}), e) for e in requirements.environments),
+        currency=requirements.currency,
+        demographics=tuple(demographics),
+        devices=tuple(_label(words.devices.options, d) for d in requirements.devices),
+        environments=tuple(_label(words.environments.options, e) for e in requirements.environments),
         must_haves=tuple(
             MustHave(q.id, q.text, q.must_have.reason)
             for q in visible_questions(questionnaire, evaluation.modalities, {})

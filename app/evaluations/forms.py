@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, 
 
 from app import limits
 from app.evaluations.services import MODALITIES, DeadlineError, check_deadline
+from app.scoring.model import CURRENCIES, DEFAULT_CURRENCY
 from app.web.fields import LocalDateTimeField, MultiCheckboxField, max_length, single_line
 
 
@@ -74,8 +75,8 @@ class RequirementsForm(FlaskForm):
     )
     demographics = TextAreaField(
         "Demographic targets",
-        description="One attribute per line: attribute: category=share, ... Shares add up to 1 or 100. "
-        "Example: gender: female=50, male=50",
+        description="One attribute per line: attribute: category=share, ... with the categories listed below "
+        "(the labels vendors see, or their keys). Shares add up to 1 or 100. Example: Gender: Female=50, Male=50",
         validators=[max_length(limits.REQUIREMENTS_TEXT)],
     )
     devices = MultiCheckboxField("Required device classes", choices={})
@@ -85,3 +86,15 @@ class RequirementsForm(FlaskForm):
     )
     budget_per_unit = FloatField("Budget per accepted unit", validators=[Optional(), NumberRange(min=0.01)])
     unit = SelectField("Unit", choices={"hour": "hour of speech", "image": "image", "item": "item"})
+    currency = SelectField(
+        "Currency",
+        choices={code: f"{code} ({name})" for code, name in CURRENCIES.items()},
+        default=DEFAULT_CURRENCY,
+        description="ISO 4217 code of the budget and of the prices vendors quote.",
+    )
+    must_have_share = FloatField(
+        "Must-have share of each mandatory locale (%)",
+        validators=[Optional(), NumberRange(min=1, max=100, message="Enter a percentage from 1 to 100.")],
+        description="A vendor fails the coverage must-have when it commits less than this share of a mandatory "
+        "locale's required contributors or hours. Empty means 50.",
+    )

@@ -20,9 +20,10 @@ from app.evaluations.forms import (
 from app.evaluations.requirements import (
     RequirementsError,
     form_data,
-    requirement_choices,
     requirements_from_form,
     set_requirements,
+    unscored_questions,
+    vocabulary,
 )
 from app.extensions import db
 from app.models import Response, Role, User
@@ -171,12 +172,13 @@ def open_early(evaluation_id: int):
 def requirements(evaluation_id: int):
     evaluation = evaluation_or_404(evaluation_id, permissions.can_manage_evaluation)
     stored = Requirements.from_dict(evaluation.requirements or {})
-    form = RequirementsForm(data=form_data(stored))
-    choices = requirement_choices(store.parsed(evaluation.questionnaire))
-    form.devices.choices, form.environments.choices = choices["devices"], choices["environments"]
+    questionnaire = store.parsed(evaluation.questionnaire)
+    words = vocabulary(questionnaire)
+    form = RequirementsForm(data=form_data(stored, words))
+    form.devices.choices, form.environments.choices = dict(words.devices.options), dict(words.environments.options)
     if form.validate_on_submit():
         try:
-            profile = requirements_from_form(form, evaluation.modalities)
+            profile = requirements_from_form(form, evaluation.modalities, words)
         except RequirementsError as error:
             for name, messages in error.errors.items():
                 form[name].errors = list(form[name].errors) + messages
@@ -184,7 +186,16 @@ def requirements(evaluation_id: int):
             set_requirements(evaluation, profile, actor=current_user)
             flash("Requirements saved.", "success")
             return redirect(url_for("evaluations.show", evaluation_id=evaluation.id))
-    return render_template("evaluations/requirements.html", evaluation=evaluation, form=form)
+    return render_template(
+        "evaluations/requirements.html",
+        evaluation=evaluation,
+        form=form,
+        demographic_choices=[
+            (words.attributes.options[key], list(choices.options.values()))
+            for key, choices in words.demographics.items()
+        ],
+        unscored=[str(line) for line in unscored_questions(questionnaire, evaluation.modalities, stored)],
+    )
 
 
 @bp.post("/<int:evaluation_id>/invitations")

@@ -25,11 +25,42 @@ _REQUIREMENT_KEYS = frozenset(
         "award_date",
         "budget_per_unit",
         "unit",
+        "currency",
         "must_have_share",
     }
 )
 
 DEFAULT_MUST_HAVE_SHARE = 0.5
+DEFAULT_CURRENCY = "EUR"
+# ISO 4217 codes a budget or a price may be stated in: the currencies buyers and vendors commonly quote.
+CURRENCIES = {
+    "EUR": "Euro",
+    "USD": "US dollar",
+    "GBP": "Pound sterling",
+    "CHF": "Swiss franc",
+    "SEK": "Swedish krona",
+    "NOK": "Norwegian krone",
+    "DKK": "Danish krone",
+    "PLN": "Polish zloty",
+    "CZK": "Czech koruna",
+    "HUF": "Hungarian forint",
+    "RON": "Romanian leu",
+    "CAD": "Canadian dollar",
+    "AUD": "Australian dollar",
+    "NZD": "New Zealand dollar",
+    "JPY": "Japanese yen",
+    "CNY": "Chinese yuan",
+    "HKD": "Hong Kong dollar",
+    "SGD": "Singapore dollar",
+    "KRW": "South Korean won",
+    "INR": "Indian rupee",
+    "BRL": "Brazilian real",
+    "MXN": "Mexican peso",
+    "ZAR": "South African rand",
+    "AED": "UAE dirham",
+    "ILS": "Israeli new shekel",
+    "TRY": "Turkish lira",
+}
 
 
 def _check_non_negative(name: str, value: float | None) -> None:
@@ -62,7 +93,8 @@ class Requirements:
 
     ``demographics`` maps an attribute (e.g. ``"gender"``) to target shares per category that sum to 1.
     ``must_have_share`` is the share of a mandatory locale's required volume a vendor must reach to pass
-    the coverage must-have (0.5: half the required contributors or hours).
+    the coverage must-have (0.5: half the required contributors or hours). ``currency`` is the ISO 4217
+    code (one of :data:`CURRENCIES`) the budget per unit is stated in.
     """
 
     locales: tuple[LocaleTarget, ...] = ()
@@ -73,6 +105,7 @@ class Requirements:
     award_date: datetime.date | None = None
     budget_per_unit: float | None = None
     unit: str = "hour"
+    currency: str = DEFAULT_CURRENCY
     must_have_share: float = DEFAULT_MUST_HAVE_SHARE
 
     def __post_init__(self) -> None:
@@ -99,6 +132,8 @@ class Requirements:
         if self.award_date is not None and not isinstance(self.award_date, datetime.date):
             raise ValueError(f"award_date must be a date, got {self.award_date!r}")
         _check_non_negative("budget_per_unit", self.budget_per_unit)
+        if self.currency not in CURRENCIES:
+            raise ValueError(f"currency must be an ISO 4217 code among {', '.join(CURRENCIES)}, got {self.currency!r}")
         share = self.must_have_share
         if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
             raise ValueError(f"must_have_share must be a share above 0 and at most 1, got {share!r}")
@@ -147,6 +182,7 @@ class Requirements:
             award_date=award,
             budget_per_unit=data.get("budget_per_unit"),
             unit=data.get("unit") or "hour",
+            currency=data.get("currency") or DEFAULT_CURRENCY,
             must_have_share=(
                 DEFAULT_MUST_HAVE_SHARE if data.get("must_have_share") is None else data["must_have_share"]
             ),
@@ -170,6 +206,7 @@ class Requirements:
             "award_date": self.award_date.isoformat() if self.award_date else None,
             "budget_per_unit": self.budget_per_unit,
             "unit": self.unit,
+            "currency": self.currency,
             "must_have_share": self.must_have_share,
         }
 

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 
 from app import permissions
 from app.evaluations.brief import scoring_brief
-from app.evaluations.requirements import set_requirements
+from app.evaluations.requirements import set_requirements, vocabulary
 from app.extensions import db
 from app.models import QuestionnaireVersion
 from app.questionnaires import store
@@ -90,9 +90,10 @@ def upload_requirements(evaluation_id: int):
     evaluation = evaluation_or_404(evaluation_id, permissions.can_manage_evaluation)
     upload = request.files.get("requirements")
     if not FlaskForm().validate_on_submit() or upload is None or not upload.filename:
-        flash("Choose a .csv or .xlsx file with the required locales.", "error")
+        flash("Choose a .csv or .xlsx file with the requirements.", "error")
         return redirect(url_for("evaluations.requirements", evaluation_id=evaluation.id))
-    imported = read_requirements_file(upload.filename, upload.read())
+    words = vocabulary(store.parsed(evaluation.questionnaire))
+    imported = read_requirements_file(upload.filename, upload.read(), words)
     if imported.errors:
         for message in imported.errors[:20]:
             flash(message, "error")
@@ -100,5 +101,5 @@ def upload_requirements(evaluation_id: int):
         return redirect(url_for("evaluations.requirements", evaluation_id=evaluation.id))
     profile = merged(Requirements.from_dict(evaluation.requirements or {}), imported)
     set_requirements(evaluation, profile, actor=current_user, source=upload.filename)
-    flash(f"Imported {len(imported.locales)} locale(s) from {upload.filename}.", "success")
+    flash(f"Imported {imported.summary} from {upload.filename}.", "success")
     return redirect(url_for("evaluations.requirements", evaluation_id=evaluation.id))

@@ -34,7 +34,7 @@ def test_the_editor_shows_weights_locales_price_unit_targets_and_must_haves(clie
     text = _text(client.get(f"/responses/{world.response_a.id}"))
     assert "What your response is scored against" in text
     assert "de-DE: at least 120 contributors and 300 hours" in text
-    assert "per hour of speech" in text and "female 50 %" in text
+    assert "per hour of speech" in text and "Female 50 %" in text
     for line in brief.weights:
         assert f"{line.title}: {line.share * 100:.0f} %" in text
     assert round(sum(line.share for line in brief.weights), 6) == 1

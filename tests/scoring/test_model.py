@@ -94,3 +94,13 @@ def test_a_result_without_a_score_must_say_it_is_not_scored():
     assert result.explanation == "Not scored: the buyer set no award date"
     with pytest.raises(ValueError, match="not scored"):
         ScoreResult(None, "free four")
+
+
+def test_currency_defaults_to_eur_round_trips_and_is_checked():
+    assert Requirements().currency == "EUR"
+    assert Requirements.from_dict(Requirements(currency="JPY").to_dict()).currency == "JPY"
+    assert list(Requirements().to_dict())[list(Requirements().to_dict()).index("unit") + 1] == "currency"
+    with pytest.raises(ValueError, match="currency must be an ISO 4217 code"):
+        Requirements(currency="euro")
+    with pytest.raises(ValueError, match="currency must be an ISO 4217 code"):
+        Requirements.from_dict({"currency": "XYZ"})
