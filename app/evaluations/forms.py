@@ -1,7 +1,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, FloatField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FloatField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, Optional, ValidationError
 
 from app import limits
@@ -85,3 +94,19 @@ class RequirementsForm(FlaskForm):
     )
     budget_per_unit = FloatField("Budget per accepted unit", validators=[Optional(), NumberRange(min=0.01)])
     unit = SelectField("Unit", choices={"hour": "hour of speech", "image": "image", "item": "item"})
+
+
+class CloseScoringForm(FlaskForm):
+    confirm = BooleanField(
+        "I understand that the scores, consensus and ranking are frozen as they are now, "
+        "and only an explicit re-score can change them.",
+        validators=[DataRequired(message="Tick to confirm.")],
+    )
+
+
+class RescoreForm(FlaskForm):
+    fingerprint = HiddenField(validators=[DataRequired()])
+    confirm = BooleanField(
+        "Replace the stored results with the results above.",
+        validators=[DataRequired(message="Tick to confirm.")],
+    )
