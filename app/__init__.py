@@ -75,7 +75,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
-    from app.evaluations import weights_views  # noqa: F401  (weights and price routes on evaluations_bp)
+    from app.evaluations import closing_views, weights_views  # noqa: F401  (routes on evaluations_bp)
     from app.evaluations.views import bp as evaluations_bp
     from app.jobs.views import bp as jobs_bp
     from app.main.views import bp as main_bp

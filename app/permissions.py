@@ -113,6 +113,23 @@ def can_open_early(user: User, evaluation: Evaluation) -> bool:
     return can_manage_evaluation(user, evaluation)
 
 
+def is_scoring_closed(evaluation: Evaluation) -> bool:
+    """The buyer closed scoring: the stored results are shown, and scores and consensus no longer change."""
+    return evaluation.scoring_closed_at is not None
+
+
+def can_close_scoring(user: User, evaluation: Evaluation) -> bool:
+    """Freeze the results (an audited act): the buyer's managers, once responses are unsealed (the
+    service refuses it before the deadline and once scoring is closed)."""
+    return can_manage_evaluation(user, evaluation) and not is_sealed(evaluation)
+
+
+def can_rescore(user: User, evaluation: Evaluation) -> bool:
+    """See what re-scoring a closed evaluation would change, and replace its stored results (audited;
+    the service refuses it while scoring is open)."""
+    return can_manage_evaluation(user, evaluation) and not is_sealed(evaluation)
+
+
 def is_own_response(user: User, response: Response) -> bool:
     return is_vendor(user) and user.organisation_id == response.vendor_organisation_id
 

@@ -52,8 +52,9 @@ def _blueprints():
     from app.api.reports import blp as reports
     from app.api.responses import blp as responses
     from app.api.reviews import blp as reviews
+    from app.api.scoring import blp as scoring
 
-    return (evaluations, responses, reviews, reports)
+    return (evaluations, responses, reviews, reports, scoring)
 
 
 def _plain_function(view: Callable) -> Callable:

@@ -13,6 +13,7 @@ from marshmallow import fields
 from app import audit, permissions
 from app.api.common import ID, api_blueprint, with_evaluation
 from app.api.errors import ErrorSchema, fail
+from app.api.fields import UTCDateTime
 from app.models import Evaluation
 from app.reports.pack import vendor_scorecard
 from app.reports.pdf import render_pdf
@@ -105,6 +106,11 @@ class RankingSchema(ma.Schema):
     )
     not_submitted = fields.List(fields.String(), required=True)
     robustness = fields.Nested(RobustnessSchema, required=True)
+    scoring_closed_at = UTCDateTime(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Set once scoring is closed: these are the stored (frozen) results."},
+    )
 
 
 def vendor_data(vendor: VendorResult) -> dict:
@@ -183,6 +189,7 @@ class Ranking(MethodView):
             "disqualified": [vendor_data(v) for v in results.disqualified],
             "not_submitted": list(results.not_submitted),
             "robustness": robustness_data(results),
+            "scoring_closed_at": evaluation.scoring_closed_at,
         }
 
 

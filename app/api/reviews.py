@@ -260,6 +260,8 @@ class ConsensusQuestion(MethodView):
             fail(404, f"No evaluator has submitted a score for {question_id} yet.")
         try:
             services.set_consensus(response, current_user, question_id, data["value"], data["rationale"])
+        except services.ScoringClosedError as error:
+            fail(409, str(error))
         except services.ScoringError as error:
             fail(422, str(error), {"rationale": [str(error)]})
         return next(item for item in _consensus_items(response) if item["question_id"] == question_id)

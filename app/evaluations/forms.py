@@ -1,7 +1,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, FloatField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FloatField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, NumberRange, Optional, ValidationError
 
 from app import limits
@@ -97,4 +106,20 @@ class RequirementsForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=100, message="Enter a percentage from 1 to 100.")],
         description="A vendor fails the coverage must-have when it commits less than this share of a mandatory "
         "locale's required contributors or hours. Empty means 50.",
+    )
+
+
+class CloseScoringForm(FlaskForm):
+    confirm = BooleanField(
+        "I understand that the scores, consensus and ranking are frozen as they are now, "
+        "and only an explicit re-score can change them.",
+        validators=[DataRequired(message="Tick to confirm.")],
+    )
+
+
+class RescoreForm(FlaskForm):
+    fingerprint = HiddenField(validators=[DataRequired()])
+    confirm = BooleanField(
+        "Replace the stored results with the results above.",
+        validators=[DataRequired(message="Tick to confirm.")],
     )

@@ -8,9 +8,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app import notifications, permissions
-from app.evaluations import invitations, pricing, services, weights
+from app.evaluations import closing, invitations, pricing, services, weights
 from app.evaluations.forms import (
     AssignEvaluatorForm,
+    CloseScoringForm,
     DeadlineForm,
     EvaluationForm,
     InviteVendorForm,
@@ -88,6 +89,8 @@ def show(evaluation_id: int):
         action_form=FlaskForm(),
         requirements=Requirements.from_dict(evaluation.requirements or {}),
         sealed=permissions.is_sealed(evaluation),
+        scoring=closing.scoring_state(evaluation),
+        close_form=CloseScoringForm(prefix="close"),
     )
 
 

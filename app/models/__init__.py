@@ -3,6 +3,7 @@
 from app.models.api_token import ApiToken
 from app.models.audit import AuditEvent
 from app.models.evaluation import Evaluation, EvaluationStatus, EvaluatorAssignment, Invitation, SectionWeight
+from app.models.frozen import FrozenResult
 from app.models.job import Job, JobStatus
 from app.models.people import STAFF_ROLES, AccountToken, Organisation, OrganisationKind, Role, TokenPurpose, User
 from app.models.portal import Clarification, SentReminder
@@ -34,6 +35,7 @@ __all__ = [
     "ConsensusScore",
     "EvidenceMark",
     "Evaluation",
+    "FrozenResult",
     "EvaluationStatus",
     "EvaluatorAssignment",
     "EvidenceLevel",

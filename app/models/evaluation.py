@@ -41,6 +41,9 @@ class Evaluation(db.Model):
     # Set when the buyer opened sealed responses before the original deadline (which then closes).
     opened_early_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_early_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # Set when the buyer closed scoring: from then on the stored results (FrozenResult) are shown.
+    scoring_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scoring_closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     organisation: Mapped[Organisation] = relationship()
     questionnaire: Mapped[QuestionnaireVersion] = relationship()

@@ -8,7 +8,7 @@ The result is plain data too, for pages, PDF and spreadsheets alike.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import mean
 
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Answer, ConsensusScore, Evaluation, Organisation, Response, ResponseStatus, Score, SectionWeight
 from app.questionnaires import store
 from app.questionnaires.answers import visible_questions
+from app.reports import frozen
 from app.reviews.verification import answer_findings, evidence_label
 from app.scoring.aggregate import (
     Failure,
@@ -282,7 +283,26 @@ def _answer_words(question, value) -> str:
 
 
 def compute_results(evaluation: Evaluation) -> EvaluationResults:
-    """Score every submitted response of the evaluation and rank the vendors."""
+    """The evaluation's results: the stored ones once scoring is closed, else computed now.
+
+    Every page, PDF, export and the API read results here, so a closed evaluation shows the same
+    numbers everywhere, whatever changed in the scorers since (re-scoring replaces them explicitly,
+    see :mod:`app.evaluations.closing`).
+    """
+    if evaluation.scoring_closed_at is not None:
+        stored = frozen.newest(evaluation.id)
+        if stored is not None:
+            # The title and buyer are names, not scores: they follow renames.
+            return replace(
+                frozen.from_json(EvaluationResults, stored.results),
+                title=evaluation.title,
+                buyer=evaluation.organisation.name,
+            )
+    return compute_live_results(evaluation)
+
+
+def compute_live_results(evaluation: Evaluation) -> EvaluationResults:
+    """Score every submitted response of the evaluation and rank the vendors, from what is stored now."""
     questionnaire = store.parsed(evaluation.questionnaire)
     requirements = Requirements.from_dict(evaluation.requirements or {})
     applicable = {section.id for section in active_sections(evaluation)}

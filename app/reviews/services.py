@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app import audit, limits
+from app import audit, limits, permissions
 from app.evaluations.services import evaluator_sections
 from app.extensions import db
 from app.models import ConflictDeclaration, ConsensusScore, EvidenceMark, Response, Score, User
@@ -19,6 +19,16 @@ from app.reviews.verification import publish_evidence_marks
 
 class ScoringError(ValueError):
     """A score that cannot be accepted, with a message for the evaluator."""
+
+
+class ScoringClosedError(ScoringError):
+    """The buyer closed scoring (app.evaluations.closing): the results are frozen, so a score changed
+    now would show nowhere."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Scoring of this evaluation is closed: its results are frozen and scores can no longer change."
+        )
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,8 @@ def save_scores(response: Response, user: User, inputs: dict[str, ScoreInput], *
 
     Returns the ids of questions still unscored (nothing is submitted then).
     """
+    if permissions.is_scoring_closed(response.evaluation):
+        raise ScoringClosedError()
     allowed = {q.id for q in questions_to_score(response, user)}
     existing = own_scores(response, user)
     review = declaration(response, user)
@@ -210,6 +222,8 @@ def set_consensus(response: Response, user: User, question_id: str, value: int |
 
     Only questions with submitted scores take a consensus; there is no default value.
     """
+    if permissions.is_scoring_closed(response.evaluation):
+        raise ScoringClosedError()
     if question_id not in submitted_scores(response):
         raise ScoringError(f"No evaluator has submitted a score for {question_id} yet.")
     if value is None:

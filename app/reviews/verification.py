@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app import audit
+from app import audit, permissions
 from app.extensions import db
 from app.models import Answer, EvidenceLevel, EvidenceMark, Response, User
 from app.questionnaires.model import Question
@@ -140,6 +140,8 @@ def set_evidence_levels(
     ``allowed`` are the question ids in the evaluator's sections; anything else raises
     :class:`EvidenceError` (an unanswered question has nothing to back). Returns the changes.
     """
+    if levels and permissions.is_scoring_closed(response.evaluation):
+        raise EvidenceError("Scoring of this evaluation is closed: evidence levels can no longer change.")
     allowed = set(allowed)
     refused = sorted(qid for qid in levels if qid not in allowed)
     if refused:

@@ -14,7 +14,15 @@ from app.scoring.model import Requirements, ScoreResult
 
 Scorer = Callable[[Any, Mapping[str, Any], Requirements], ScoreResult]
 
+# The version of the rules that turn question scores into section scores, totals, must-have
+# results and a ranking (app.scoring.aggregate, app.reports.ranking). Raise it with any change that
+# can move a total for the same answers; frozen results record it next to each scorer's version.
+ENGINE_VERSION = 1
+
 SCORERS: dict[str, Scorer] = {}
+# Each scorer's version: raise it whenever the scorer can give a different score for the same answer,
+# params and requirements, so frozen results say which rules produced them.
+SCORER_VERSIONS: dict[str, int] = {}
 ParamParser = Callable[[Mapping[str, Any]], dict[str, Any]]
 # Given the parsed params and the requirements, the reason the buyer's requirements do not allow the
 # question to be scored ("the buyer set no award date"), or None when they do.
@@ -27,6 +35,7 @@ REQUIREMENT_CHECKS: dict[str, RequirementCheck] = {}
 def register(
     name: str,
     *,
+    version: int = 1,
     allowed: tuple[str, ...] = (),
     required: tuple[str, ...] = (),
     parse: ParamParser = dict,
@@ -35,11 +44,13 @@ def register(
     """Register a scorer under ``name``.
 
     ``parse`` checks the params' values (raising ``ValueError``) and fills in defaults; the scorer
-    receives its result. ``needs`` is given by every scorer that reads a buyer target: it returns the
-    reason when that target is not set. The registered function gets the shared behaviour, in this
-    order: params are validated (see :func:`validate_params`); a missing buyer target makes the
-    question *not scored* whatever the answer (one rule for missing buyer data: never a free 4 nor a
-    free 0); ``None`` scores 0 as unanswered; an :class:`UnusableAnswer` scores 0 with its message.
+    receives its result. ``version`` names the scorer's rules (raise it when a score can change for
+    the same input; frozen results record it). ``needs`` is given by every scorer that reads a buyer
+    target: it returns the reason when that target is not set. The registered function gets the
+    shared behaviour, in this order: params are validated (see :func:`validate_params`); a missing
+    buyer target makes the question *not scored* whatever the answer (one rule for missing buyer
+    data: never a free 4 nor a free 0); ``None`` scores 0 as unanswered; an :class:`UnusableAnswer`
+    scores 0 with its message.
     """
 
     def decorate(func: Callable[..., ScoreResult]) -> Scorer:
@@ -63,6 +74,7 @@ def register(
                 return ScoreResult(0.0, with_score(sentence, 0), {"error": message})
 
         SCORERS[name] = scorer
+        SCORER_VERSIONS[name] = version
         _PARAMS[name] = (frozenset(allowed) | frozenset(required), frozenset(required), parse)
         if needs is not None:
             REQUIREMENT_CHECKS[name] = needs
@@ -78,6 +90,12 @@ def get_scorer(name: str) -> Scorer:
     except KeyError:
         known = ", ".join(sorted(SCORERS))
         raise KeyError(f"unknown scorer {name!r}; known scorers: {known}") from None
+
+
+def scorer_version(name: str) -> int:
+    """The version of the scorer registered as ``name`` (``KeyError`` naming the known scorers otherwise)."""
+    get_scorer(name)
+    return SCORER_VERSIONS[name]
 
 
 def validate_params(name: str, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app.evaluations import services as evaluations
+from app.evaluations import closing, services as evaluations
 from app.extensions import db
 from app.models import ConflictDeclaration, ConsensusScore
 from app.models.base import utcnow
@@ -204,7 +204,30 @@ def sealed(client, scene: Scene) -> None:
     put_in_sealed_state(scene, "sealed, before the deadline")
 
 
-GIVEN = {"draft complete": complete_draft, "scores submitted": submit_all_scores, "sealed": sealed}
+def deadline_passed(client, scene: Scene) -> None:
+    """The deadline passed an hour ago (scoring can be closed)."""
+    put_in_sealed_state(scene, "not sealed, after the deadline")
+
+
+def scoring_closed(client, scene: Scene) -> None:
+    """The deadline passed and the buyer closed scoring (the results are frozen)."""
+    deadline_passed(client, scene)
+    closing.close_scoring(scene.world.evaluation, actor=scene.world.buyer)
+    db.session.commit()
+
+
+def rescore_confirmation(scene: Scene) -> dict:
+    """Confirm the re-score preview the buyer would be shown now."""
+    return {"json": {"fingerprint": closing.rescore_preview(scene.world.evaluation).fingerprint}}
+
+
+GIVEN = {
+    "draft complete": complete_draft,
+    "scores submitted": submit_all_scores,
+    "sealed": sealed,
+    "deadline passed": deadline_passed,
+    "scoring closed": scoring_closed,
+}
 
 
 def prepare(client, scene: Scene, given: tuple[str, ...]) -> None:

@@ -38,6 +38,7 @@ from tests.app.matrix import (
     prepare,
     request_as,
     requirements,
+    rescore_confirmation,
     scores,
 )
 
@@ -68,6 +69,9 @@ API_MATRIX = [
     Row("get", E, STAFF_READERS, OUTSIDE_BUYER),
     Row("patch", E, MANAGERS, OUTSIDE_BUYER, body=new_weight),
     Row("post", E + "/open-early", MANAGERS, OUTSIDE_BUYER, body=open_early, given=("sealed",)),
+    Row("post", E + "/close-scoring", MANAGERS, OUTSIDE_BUYER, given=("deadline passed",)),
+    Row("get", E + "/rescore", MANAGERS, OUTSIDE_BUYER, given=("scoring closed",)),
+    Row("post", E + "/rescore", MANAGERS, OUTSIDE_BUYER, body=rescore_confirmation, given=("scoring closed",)),
     Row("get", E + "/requirements", STAFF_READERS, OUTSIDE_BUYER),
     Row("put", E + "/requirements", MANAGERS, OUTSIDE_BUYER, body=requirements),
     Row("get", E + "/invitations", MANAGERS, OUTSIDE_BUYER),

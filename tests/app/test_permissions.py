@@ -17,6 +17,7 @@ from werkzeug.test import encode_multipart
 
 from app.auth import services as auth_services
 from app.auth.tokens import new_token
+from app.evaluations import closing
 from app.extensions import db
 from app.models import JobStatus, Role, TokenPurpose
 from app.models.base import utcnow
@@ -50,6 +51,9 @@ MATRIX = {
     "evaluations.show": ("get", "/evaluations/{evaluation}", STAFF_READERS),
     "evaluations.settings": ("get", "/evaluations/{evaluation}/settings", MANAGERS),
     "evaluations.open_early": ("post", "/evaluations/{evaluation}/open-early", MANAGERS),
+    "evaluations.close_scoring": ("post", "/evaluations/{evaluation}/close-scoring", MANAGERS),
+    "evaluations.rescore_preview": ("get", "/evaluations/{evaluation}/rescore", MANAGERS),
+    "evaluations.rescore": ("post", "/evaluations/{evaluation}/rescore", MANAGERS),
     "evaluations.requirements": ("get", "/evaluations/{evaluation}/requirements", MANAGERS),
     "evaluations.invite": ("post", "/evaluations/{evaluation}/invitations", MANAGERS),
     "evaluations.invitation_action": ("post", "/evaluations/{evaluation}/invitations/{invitation}/revoke", MANAGERS),
@@ -117,6 +121,8 @@ MATRIX = {
     "api_evaluations.Evaluations": ("post", "/api/v1/evaluations", MANAGERS | {"other_buyer"}),
     "api_evaluations.EvaluationItem": ("patch", "/api/v1/evaluations/{evaluation}", MANAGERS),
     "api_evaluations.OpenEarly": ("post", "/api/v1/evaluations/{evaluation}/open-early", MANAGERS),
+    "api_scoring.CloseScoring": ("post", "/api/v1/evaluations/{evaluation}/close-scoring", MANAGERS),
+    "api_scoring.Rescore": ("get", "/api/v1/evaluations/{evaluation}/rescore", MANAGERS),
     "api_evaluations.EvaluationRequirements": ("get", "/api/v1/evaluations/{evaluation}/requirements", STAFF_READERS),
     "api_evaluations.EvaluationInvitations": ("post", "/api/v1/evaluations/{evaluation}/invitations", MANAGERS),
     "api_evaluations.InvitationResend": (
@@ -279,6 +285,13 @@ REQUESTS = {
     "evaluations.open_early": lambda client, world, ids: {
         "data": {"open-reason": "The board meets before the deadline.", "open-confirm": "y"}
     },
+    "evaluations.close_scoring": lambda client, world, ids: {"data": {"close-confirm": "y"}},
+    "evaluations.rescore": lambda client, world, ids: {
+        "data": {
+            "rescore-fingerprint": closing.rescore_preview(world.evaluation).fingerprint,
+            "rescore-confirm": "y",
+        }
+    },
     "api_evaluations.OpenEarly": lambda client, world, ids: {
         "json": {"reason": "The board meets before the deadline."}
     },
@@ -331,6 +344,11 @@ GIVEN_FOR = {
     "api_reviews.Consensus": ("scores submitted",),
     "evaluations.open_early": ("sealed",),
     "api_evaluations.OpenEarly": ("sealed",),
+    "evaluations.close_scoring": ("deadline passed",),
+    "evaluations.rescore_preview": ("scoring closed",),
+    "evaluations.rescore": ("scoring closed",),
+    "api_scoring.CloseScoring": ("deadline passed",),
+    "api_scoring.Rescore": ("scoring closed",),
 }
 
 
