@@ -25,6 +25,7 @@ _REQUIREMENT_KEYS = frozenset(
         "award_date",
         "budget_per_unit",
         "unit",
+        "currency",
         "must_have_share",
     }
 )
@@ -73,6 +74,7 @@ class Requirements:
     award_date: datetime.date | None = None
     budget_per_unit: float | None = None
     unit: str = "hour"
+    currency: str = "EUR"
     must_have_share: float = DEFAULT_MUST_HAVE_SHARE
 
     def __post_init__(self) -> None:
@@ -147,6 +149,7 @@ class Requirements:
             award_date=award,
             budget_per_unit=data.get("budget_per_unit"),
             unit=data.get("unit") or "hour",
+            currency=data.get("currency") or "EUR",
             must_have_share=(
                 DEFAULT_MUST_HAVE_SHARE if data.get("must_have_share") is None else data["must_have_share"]
             ),
@@ -170,6 +173,7 @@ class Requirements:
             "award_date": self.award_date.isoformat() if self.award_date else None,
             "budget_per_unit": self.budget_per_unit,
             "unit": self.unit,
+            "currency": self.currency,
             "must_have_share": self.must_have_share,
         }
 
