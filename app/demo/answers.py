@@ -148,6 +148,7 @@ def demo_answer(question: Question, profile: VendorProfile, requirements: Requir
     knock-out is missed), so the demo shows a vendor set apart from the ranking.
     """
     if question.id == PRICE_QUESTION and requirements.budget_per_unit:
+        rng.uniform(0.1, 0.5)  # drawn as for any number, so the seeded answers after this one stay the same
         return f"{requirements.budget_per_unit * profile.price_to_budget:.2f}"
     if question.id == UNIT_QUESTION:
         # Every vendor prices in the evaluation's unit: a bid in another unit is refused at save.

@@ -42,21 +42,16 @@ class Scorecard:
     sections_chart: str | None = None  # an SVG data: URI, filled in when the PDF is rendered
     samples: object | None = None  # app.sample_batches.findings.SampleSummary, when the vendor sent a batch
     price: str | None = None  # "EUR 100.00 per hour of speech; EUR 104.17 per accepted hour of speech; 1.16 × budget"
-    price_budget: str | None = None  # the budget it is compared with, or why price is not scored
+    price_budget: str | None = None  # the budget it is compared with
 
 
 def price_lines(results: EvaluationResults, vendor: VendorResult) -> tuple[str | None, str | None]:
-    """The vendor's price in one line, and the budget (or the reason price is not scored) in another."""
+    """The vendor's price in one line, and the budget it is compared with."""
     settings = results.price
     if settings is None or settings.price_question is None or vendor.price is None:
         return None, None
-    budget = (
-        f"Budget {settings.money(settings.budget)} per accepted {settings.unit_words}."
-        if settings.budget
-        else "No budget per accepted unit set."
-    )
-    if not settings.scored and settings.not_scored_reason:
-        budget += " " + settings.not_scored_reason
+    # Kept to one short line: the card must stay on one page (the ranking explains an unscored price).
+    budget = f"(budget {settings.money(settings.budget)})" if settings.budget else "(no budget set)"
     return settings.describe(vendor.price.cost), budget
 
 

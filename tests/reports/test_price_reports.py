@@ -59,7 +59,7 @@ def test_scorecard_and_pack_pdfs_show_the_price(demo):
     for vendor in results.ranked + results.disqualified:
         text = _text(render_pdf("reports/scorecard_pdf.html", card=vendor_scorecard(demo, results, vendor)))
         assert lines[vendor.vendor] in text, vendor.vendor
-        assert "Budget EUR 90.00 per accepted hour of speech." in text
+        assert "(budget EUR 90.00)" in text
     pack = _text(render_pack(demo))
     assert all(line in pack for line in lines.values())
     assert "Prices in EUR per hour of speech" in pack
