@@ -241,6 +241,8 @@ class ResponseSubmit(MethodView):
             missing = services.submit(response, user=current_user)
         except services.ResponseClosed as error:
             fail(409, str(error))
+        except services.SubmissionRefused as refused:
+            fail(422, f"{refused} Nothing was submitted.", refused.errors)
         if missing:
             fail(
                 422,

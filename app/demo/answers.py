@@ -14,6 +14,7 @@ from typing import Any
 
 from app.questionnaires.model import Column, Question
 from app.scoring.model import Requirements
+from app.scoring.price import PRICE_QUESTION, SAME_UNIT, UNIT_QUESTION
 
 
 @dataclass(frozen=True)
@@ -21,12 +22,16 @@ class VendorProfile:
     name: str
     quality: float  # 0..1: share of the requirement met, how good the practices are
     fails_must_have: bool = False
+    # Price per unit in the evaluation's unit and currency (PRICE-01), as a multiple of the budget.
+    price_to_budget: float = 1.0
 
 
+# Against a budget of EUR 90 per accepted hour of speech: the best vendor asks a premium of about a
+# quarter above the budget, the middle one bids under it, the one failing a must-have is the cheapest.
 VENDOR_PROFILES = (
-    VendorProfile("Polyglot Voices Ltd", 0.92),
-    VendorProfile("Crowdsource Audio Co", 0.62),
-    VendorProfile("QuickData Collect", 0.45, fails_must_have=True),
+    VendorProfile("Polyglot Voices Ltd", 0.92, price_to_budget=1.25),
+    VendorProfile("Crowdsource Audio Co", 0.62, price_to_budget=0.87),
+    VendorProfile("QuickData Collect", 0.45, fails_must_have=True, price_to_budget=0.7),
 )
 
 _PLACES = {
@@ -142,6 +147,13 @@ def demo_answer(question: Question, profile: VendorProfile, requirements: Requir
     Must-haves are met unless the profile is meant to fail them (then every ``equals``/``one_of``
     knock-out is missed), so the demo shows a vendor set apart from the ranking.
     """
+    if question.id == PRICE_QUESTION and requirements.budget_per_unit:
+        rng.uniform(0.1, 0.5)  # drawn as for any number, so the seeded answers after this one stay the same
+        return f"{requirements.budget_per_unit * profile.price_to_budget:.2f}"
+    if question.id == UNIT_QUESTION:
+        # Every vendor prices in the evaluation's unit: a bid in another unit is refused at save.
+        accepted = SAME_UNIT.get(requirements.unit, frozenset({requirements.unit}))
+        return next((key for key in question.option_keys if key in accepted), None)
     rule = question.must_have
     if rule is not None and rule.kind in ("equals", "one_of"):
         wanted = list(rule.one_of) if rule.kind == "one_of" else [rule.equals]
@@ -202,7 +214,8 @@ def demo_answer(question: Question, profile: VendorProfile, requirements: Requir
     return None
 
 
-def demo_requirements(award: date) -> Requirements:
+def demo_requirements(award: date, *, unit: str = "hour", budget_per_unit: float = 90.0) -> Requirements:
+    """The buyer's requirements of the demo, priced in EUR per ``unit`` against ``budget_per_unit``."""
     from app.scoring.model import LocaleTarget
 
     return Requirements(
@@ -220,6 +233,7 @@ def demo_requirements(award: date) -> Requirements:
         environments=("quiet_indoor", "car", "street"),
         modalities=("speech", "text"),
         award_date=award,
-        budget_per_unit=90.0,
-        unit="hour",
+        budget_per_unit=budget_per_unit,
+        unit=unit,
+        currency="EUR",
     )

@@ -90,7 +90,9 @@ def seed_demo() -> bool:
         deadline=now + timedelta(days=21),
         modalities=["vision"],
     )
-    open_evaluation.requirements = demo_requirements((now + timedelta(days=60)).date()).to_dict()
+    open_evaluation.requirements = demo_requirements(
+        (now + timedelta(days=60)).date(), unit="image", budget_per_unit=0.4
+    ).to_dict()
     db.session.flush()
 
     rng = random.Random(2026)

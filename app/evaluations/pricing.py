@@ -21,23 +21,18 @@ from app.questionnaires.model import Question, Questionnaire
 from app.scoring.answer_values import is_number
 from app.scoring.model import Requirements
 from app.scoring.price import (
+    PRICE_QUESTION,
     RELATIVE_FORMULA_WARNING,
+    UNIT_QUESTION,
     absolute_price_score,
+    budget_ratio,
     cost_per_accepted_unit,
+    format_money,
     relative_price_score,
+    same_unit,
+    unit_words,
 )
 
-PRICE_QUESTION = "PRICE-01"
-UNIT_QUESTION = "PRICE-02"
-# The buyer's unit (requirements form) and the vendor's PRICE-02 options that mean the same thing.
-SAME_UNIT = {"hour": {"hour"}, "image": {"image"}, "item": {"text_item"}}
-UNIT_WORDS = {
-    "hour": "hour of speech",
-    "image": "image",
-    "item": "item",
-    "video_minute": "minute of video",
-    "text_item": "text item",
-}
 FORMULAS = {
     PriceFormula.ABSOLUTE: "Absolute (budget-based): 4 × (2 × budget − cost) ÷ (2 × budget), between 0 and 4 — "
     "half the budget scores 3, the budget 2, twice the budget 0. Each vendor is scored on "
@@ -57,6 +52,7 @@ class PriceSettings:
     price_question: str | None
     unit_question: str | None
     rejection_question: str | None
+    currency: str = "EUR"
 
     @property
     def not_scored_reason(self) -> str | None:
@@ -91,7 +87,29 @@ class PriceSettings:
 
     @property
     def unit_words(self) -> str:
-        return UNIT_WORDS.get(self.unit, self.unit)
+        return unit_words(self.unit)
+
+    def money(self, value: float) -> str:
+        """An amount in the evaluation's currency: ``EUR 12.50``."""
+        return format_money(value, self.currency)
+
+    def budget_ratio(self, cost: VendorCost) -> float | None:
+        """The vendor's cost per accepted unit ÷ the budget per unit; None without either."""
+        return budget_ratio(cost.cost, self.budget)
+
+    def describe(self, cost: VendorCost) -> str:
+        """Price, cost per accepted unit and budget ratio in one line for leadership, e.g.
+        "EUR 100.00 per hour of speech; EUR 104.17 per accepted hour of speech; 1.16 × budget"."""
+        if cost.price is None:
+            return f"no price given ({PRICE_QUESTION} unanswered)"
+        if cost.cost is None:
+            return cost.explanation
+        parts = [f"{self.money(cost.price)} per {self.unit_words}"]
+        if cost.cost != cost.price:
+            parts.append(f"{self.money(cost.cost)} per accepted {self.unit_words}")
+        ratio = self.budget_ratio(cost)
+        parts.append(f"{ratio:.2f} × budget" if ratio is not None else "no budget set")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -140,6 +158,7 @@ def load_settings(evaluation: Evaluation) -> PriceSettings:
         weight=weight,
         budget=requirements.budget_per_unit,
         unit=requirements.unit,
+        currency=requirements.currency,
         price_question=PRICE_QUESTION if PRICE_QUESTION in asked else None,
         unit_question=UNIT_QUESTION if UNIT_QUESTION in asked else None,
         rejection_question=rejection,
@@ -166,8 +185,20 @@ def save_settings(evaluation: Evaluation, *, actor: User, formula: str, rejectio
         )
 
 
-def money(value: float) -> str:
-    return f"{value:,.2f}"
+def unit_refusal(requirements: Requirements, unit: object) -> str | None:
+    """Why a vendor's price unit (``PRICE-02``) is refused, in the vendor's words; None when accepted.
+
+    Prices are compared in the buyer's unit only: a price per image in a speech evaluation could not be
+    set against the others, so it is refused where the vendor can still correct it.
+    """
+    if unit in (None, "") or same_unit(requirements.unit, str(unit)):
+        return None
+    wanted = unit_words(requirements.unit)
+    return (
+        f"This evaluation compares prices per {wanted} in {requirements.currency}; a price per "
+        f"{unit_words(str(unit))} cannot be compared. Convert your price to {requirements.currency} per "
+        f"{wanted} ({PRICE_QUESTION}) and choose that unit here."
+    )
 
 
 def vendor_cost(answers: Mapping[str, Any], settings: PriceSettings) -> VendorCost:
@@ -179,14 +210,15 @@ def vendor_cost(answers: Mapping[str, Any], settings: PriceSettings) -> VendorCo
         return VendorCost(None, unit, None, None, f"no price given ({PRICE_QUESTION} unanswered)")
     price = float(price)
     if settings.unit_question and not unit:
-        return VendorCost(price, None, None, None, f"price {money(price)} given without its unit ({UNIT_QUESTION})")
-    if unit not in SAME_UNIT.get(settings.unit, {settings.unit}):
+        given = f"price {settings.money(price)} given without its unit ({UNIT_QUESTION})"
+        return VendorCost(price, None, None, None, given)
+    if not same_unit(settings.unit, unit):
         return VendorCost(
             price,
             unit,
             None,
             None,
-            f"price {money(price)} is per {UNIT_WORDS.get(unit, unit)}, the budget is per "
+            f"price {settings.money(price)} is per {unit_words(unit)}, the budget is per "
             f"{settings.unit_words}: not comparable",
         )
     if settings.rejection_question is None:
@@ -195,7 +227,7 @@ def vendor_cost(answers: Mapping[str, Any], settings: PriceSettings) -> VendorCo
             unit,
             None,
             price,
-            f"price {money(price)} per {settings.unit_words}; no rejection-rate question, so the "
+            f"price {settings.money(price)} per {settings.unit_words}; no rejection-rate question, so the "
             "cost per accepted unit is the price",
         )
     if not is_number(rate):
@@ -204,7 +236,7 @@ def vendor_cost(answers: Mapping[str, Any], settings: PriceSettings) -> VendorCo
             unit,
             None,
             None,
-            f"price {money(price)}, but the rejection rate ({settings.rejection_question}) is unanswered",
+            f"price {settings.money(price)}, but the rejection rate ({settings.rejection_question}) is unanswered",
         )
     try:
         cost = cost_per_accepted_unit(price, float(rate))
@@ -215,8 +247,8 @@ def vendor_cost(answers: Mapping[str, Any], settings: PriceSettings) -> VendorCo
         unit,
         float(rate),
         cost,
-        f"price {money(price)} ÷ (1 − {rate:g} % rejected, {settings.rejection_question}) = "
-        f"{money(cost)} per accepted {settings.unit_words}",
+        f"price {settings.money(price)} ÷ (1 − {rate:g} % rejected, {settings.rejection_question}) = "
+        f"{settings.money(cost)} per accepted {settings.unit_words}",
     )
 
 
@@ -237,15 +269,15 @@ def score_prices(
             score = absolute_price_score(cost.cost, settings.budget)
             ceiling = 2 * settings.budget
             why = (
-                f"{cost.explanation}; budget {money(settings.budget)}: 4 × ({money(ceiling)} − {money(cost.cost)})"
-                f" ÷ {money(ceiling)}, kept within 0-4 = {score:.2f}"
+                f"{cost.explanation}; budget {settings.money(settings.budget)}: 4 × ({settings.money(ceiling)}"
+                f" − {settings.money(cost.cost)}) ÷ {settings.money(ceiling)}, kept within 0-4 = {score:.2f}"
             )
         else:
             score = relative_price_score(cost.cost, competing_costs)
             lowest = min([cost.cost, *competing_costs])
             why = (
-                f"{cost.explanation}; lowest cost among the vendors ranked {money(lowest)}: "
-                f"4 × {money(lowest)} ÷ {money(cost.cost)} = {score:.2f}"
+                f"{cost.explanation}; lowest cost among the vendors ranked {settings.money(lowest)}: "
+                f"4 × {settings.money(lowest)} ÷ {settings.money(cost.cost)} = {score:.2f}"
             )
         scores[key] = PriceScore(cost, score, why)
     return scores

@@ -26,12 +26,20 @@ from app.extensions import db
 from app.models import Answer, Attachment, ConsensusScore, Evaluation, Score, User
 from app.questionnaires import store
 from app.questionnaires.model import Question
-from app.reports.ranking import EvaluationResults, compute_results
+from app.reports.audit_sheets import AUDIT_SHEETS, AuditModel, audit_model, write_audit_sheets
+from app.reports.ranking import EvaluationResults, VendorResult, compute_results
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Control characters no spreadsheet cell may hold (openpyxl refuses them).
 ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 SHEETS = ("Ranking", "Criteria", "Answers", "Answer tables", "Scores", "Consensus")
+XLSX_SHEETS = SHEETS + AUDIT_SHEETS
+
+
+class SpreadsheetTables(dict[str, pd.DataFrame]):
+    """The export's tables by sheet name, plus the data of the XLSX audit sheets (formulas, not tables)."""
+
+    audit: AuditModel | None = None
 
 
 def neutralise(value: Any) -> Any:
@@ -76,7 +84,38 @@ def _answer_text(question: Question | None, value: Any, files: list[str]) -> Any
     return str(value)
 
 
+PRICE_COLUMNS = (
+    "Currency",
+    "Price unit",
+    "Price per unit",
+    "Rejection rate (%)",
+    "Cost per accepted unit",
+    "Cost ÷ budget",
+    "Budget per accepted unit",
+    "Price",
+)
+
+
+def _price_columns(results: EvaluationResults, vendor: VendorResult) -> dict[str, Any]:
+    settings = results.price
+    if settings is None or settings.price_question is None:
+        return {}
+    cost = vendor.price.cost if vendor.price else None
+    ratio = settings.budget_ratio(cost) if cost else None
+    return {
+        "Currency": settings.currency,
+        "Price unit": settings.unit_words,
+        "Price per unit": cost.price if cost else None,
+        "Rejection rate (%)": cost.rejection_rate if cost else None,
+        "Cost per accepted unit": None if cost is None or cost.cost is None else round(cost.cost, 4),
+        "Cost ÷ budget": None if ratio is None else round(ratio, 4),
+        "Budget per accepted unit": settings.budget,
+        "Price": settings.describe(cost) if cost else "",
+    }
+
+
 def _ranking(results: EvaluationResults) -> pd.DataFrame:
+    priced = results.price is not None and results.price.price_question is not None
     rows = []
     for vendor in results.ranked + results.disqualified:
         row = {
@@ -87,6 +126,7 @@ def _ranking(results: EvaluationResults) -> pd.DataFrame:
             "Total (0-100)": round(vendor.total, 4),
         }
         row |= {f"{s.title} (0-100)": round(s.score, 4) for s in vendor.sections}
+        row |= _price_columns(results, vendor)
         row |= {
             "Failed must-haves": "; ".join(f"{f.question_id}: {f.reason} ({f.detail})" for f in vendor.failures),
             "Criteria scored by people": vendor.scored_by_people,
@@ -102,6 +142,7 @@ def _ranking(results: EvaluationResults) -> pd.DataFrame:
             "Status",
             "Total (0-100)",
             *[f"{s.title} (0-100)" for s in results.sections],
+            *(PRICE_COLUMNS if priced else ()),
             "Failed must-haves",
             "Criteria scored by people",
             "Criteria awaiting evaluators",
@@ -297,11 +338,14 @@ def spreadsheet_tables(evaluation: Evaluation, results: EvaluationResults | None
             ],
         ),
     }
-    return {name: _safe(table) for name, table in tables.items()}
+    safe = SpreadsheetTables({name: _safe(table) for name, table in tables.items()})
+    safe.audit = audit_model(results)
+    return safe
 
 
 def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
-    """One sheet per table, header row frozen, columns sized to their content (within reason)."""
+    """One sheet per table, header row frozen, columns sized to their content (within reason); then the
+    audit sheets whose formulas recompute the totals (see :mod:`app.reports.audit_sheets`)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, table in tables.items():
@@ -310,6 +354,9 @@ def to_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
             for index, column in enumerate(table.columns, start=1):
                 longest = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])
                 sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(60, longest + 2)
+        audit = getattr(tables, "audit", None)
+        if audit is not None:
+            write_audit_sheets(writer.book, audit, neutralise)
     return buffer.getvalue()
 
 

@@ -62,6 +62,7 @@ class QuestionResult:
     section_share: float = 0.0  # the section's share of all criterion weights
     evidence_level: str = ""  # self-attested, evidenced, verified; "" when unanswered
     findings: tuple[str, ...] = ()  # consistency checks on the answer's numbers
+    counted: bool = True  # False when left out of its section's average (not scored for want of a target)
 
     @property
     def max_points(self) -> float:
@@ -410,6 +411,7 @@ def compute_live_results(evaluation: Evaluation) -> EvaluationResults:
                     section_share=shares.get(c.section_id, 0.0),
                     evidence_level=level_of.get(c.question_id, ""),
                     findings=tuple(f.message for f in found.get(c.question_id, ())),
+                    counted=c.not_scored is None,
                 )
                 for c in outcome.contributions
             ),

@@ -41,6 +41,18 @@ class Scorecard:
     coverage_more: int = 0  # required locales not listed (all better covered than those listed)
     sections_chart: str | None = None  # an SVG data: URI, filled in when the PDF is rendered
     samples: object | None = None  # app.sample_batches.findings.SampleSummary, when the vendor sent a batch
+    price: str | None = None  # "EUR 100.00 per hour of speech; EUR 104.17 per accepted hour of speech; 1.16 × budget"
+    price_budget: str | None = None  # the budget it is compared with
+
+
+def price_lines(results: EvaluationResults, vendor: VendorResult) -> tuple[str | None, str | None]:
+    """The vendor's price in one line, and the budget it is compared with."""
+    settings = results.price
+    if settings is None or settings.price_question is None or vendor.price is None:
+        return None, None
+    # Kept to one short line: the card must stay on one page (the ranking explains an unscored price).
+    budget = f"(budget {settings.money(settings.budget)})" if settings.budget else "(no budget set)"
+    return settings.describe(vendor.price.cost), budget
 
 
 def build_scorecard(
@@ -56,8 +68,18 @@ def build_scorecard(
     strengths = tuple(q for q in by_score if (q.score or 0) >= 3)[:top]
     risks = tuple(q for q in reversed(by_score) if (q.score or 0) <= 2)[:top]
     coverage = tuple(q for q in vendor.questions if q.method == "auto: coverage")
+    price, price_budget = price_lines(results, vendor)
     card = Scorecard(
-        results.title, results.buyer, results.questionnaire, vendor, len(results.ranked), strengths, risks, coverage
+        results.title,
+        results.buyer,
+        results.questionnaire,
+        vendor,
+        len(results.ranked),
+        strengths,
+        risks,
+        coverage,
+        price=price,
+        price_budget=price_budget,
     )
     if comparison is None:
         return card
@@ -84,4 +106,6 @@ def build_scorecard(
         locales,
         comparison.coverage.unit,
         coverage_more=more,
+        price=price,
+        price_budget=price_budget,
     )

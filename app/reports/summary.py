@@ -48,6 +48,26 @@ def _robustness_sentences(comparison: Comparison) -> list[str]:
     return sentences
 
 
+def price_sentences(comparison: Comparison) -> list[str]:
+    """Each vendor's price per unit, cost per accepted unit and its ratio to the budget, with the currency."""
+    settings = comparison.results.price
+    if settings is None or settings.price_question is None:
+        return []
+    vendors = [v for v in comparison.vendors if v.price is not None]
+    if not vendors:
+        return []
+    budget = (
+        f"against a budget of {settings.money(settings.budget)} per accepted {settings.unit_words}"
+        if settings.budget
+        else "no budget set"
+    )
+    sentences = [f"Prices in {settings.currency} per {settings.unit_words}, {budget}."]
+    sentences += [f"{v.vendor}: {settings.describe(v.price.cost)}." for v in vendors]
+    if not settings.scored and settings.not_scored_reason:
+        sentences.append(settings.not_scored_reason)
+    return sentences
+
+
 def _agreement_sentence(comparison: Comparison) -> str | None:
     agreement = comparison.agreement
     if not agreement.evaluators:
@@ -73,7 +93,8 @@ def _agreement_sentence(comparison: Comparison) -> str | None:
 
 
 def executive_summary(comparison: Comparison) -> tuple[str, ...]:
-    """Plain sentences: who leads and by how much, who is set apart, how sure we are, what is missing."""
+    """Plain sentences: who leads and by how much, who is set apart, what each bid costs, how sure we are,
+    what is missing."""
     results = comparison.results
     submitted = len(comparison.vendors)
     if not submitted:
@@ -85,6 +106,7 @@ def executive_summary(comparison: Comparison) -> tuple[str, ...]:
         sentences.append(winner)
     if results.disqualified:
         sentences.append(f"Shown apart for failing a must-have: {_names(v.vendor for v in results.disqualified)}.")
+    sentences += price_sentences(comparison)
     sentences += _robustness_sentences(comparison)
     coverage = comparison.coverage
     if coverage.available and results.ranked:

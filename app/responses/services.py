@@ -13,16 +13,26 @@ import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
 
 from app import audit
+from app.evaluations import pricing
 from app.extensions import db
 from app.models import Answer, Response, ResponseStatus, User
 from app.models.base import utcnow
 from app.questionnaires import store
 from app.questionnaires.answers import missing_required, parse_answer, visible_questions
 from app.questionnaires.model import Question, Questionnaire
+from app.scoring.model import Requirements
 
 
 class ResponseClosed(Exception):
     """The response cannot change any more (deadline passed or already submitted)."""
+
+
+class SubmissionRefused(Exception):
+    """Stored answers the evaluation cannot accept (e.g. a price in another unit); ``errors`` per question."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} answer(s) must be corrected before you can submit.")
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,17 @@ def answer_values(response: Response) -> dict[str, Any]:
     return {qid: answer.value for qid, answer in answers_by_question(response).items()}
 
 
+def evaluation_refusal(requirements: Requirements, question_id: str, value: Any) -> str | None:
+    """Why an answer valid for its question is still refused by this evaluation, or None.
+
+    The one such rule: prices are given in the evaluation's unit (PRICE-02), so every bid can be compared.
+    Save and submission both ask here, whichever way the answer came in (editor, API, workbook).
+    """
+    if question_id == pricing.UNIT_QUESTION:
+        return pricing.unit_refusal(requirements, value)
+    return None
+
+
 def fingerprint(value: Any) -> str:
     """A short digest of an answer value, so an editor can say which value it started from."""
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -108,6 +129,7 @@ def save_answers(
     stored = answers_by_question(response)
     current_values = {qid: a.value for qid, a in stored.items()}
     visible = {q.id: q for q in visible_questions(questionnaire, response.evaluation.modalities, current_values)}
+    requirements = Requirements.from_dict(response.evaluation.requirements or {})
     result = SaveResult()
     for question_id, raw_value in raw.items():
         question = visible.get(question_id)
@@ -116,6 +138,10 @@ def save_answers(
         parsed = parse_answer(question, raw_value)
         if parsed.errors:
             result.errors[question_id] = [error.message for error in parsed.errors]
+            continue
+        refusal = evaluation_refusal(requirements, question_id, parsed.value)
+        if refusal:
+            result.errors[question_id] = [refusal]
             continue
         existing = stored.get(question_id)
         if existing is not None and existing.value == parsed.value:
@@ -235,9 +261,27 @@ def missing_for_submission(response: Response) -> list[Question]:
     return [q for q in questionnaire.questions if q.id in missing]
 
 
+def refused_for_submission(response: Response) -> dict[str, list[str]]:
+    """Stored answers the evaluation refuses (saved before the buyer changed the unit, for instance)."""
+    requirements = Requirements.from_dict(response.evaluation.requirements or {})
+    refused = {}
+    for question_id, value in answer_values(response).items():
+        refusal = evaluation_refusal(requirements, question_id, value)
+        if refusal:
+            refused[question_id] = [refusal]
+    return refused
+
+
 def submit(response: Response, *, user: User, now: datetime | None = None) -> list[Question]:
-    """Submit the response; returns the required questions still missing (nothing is submitted then)."""
+    """Submit the response; returns the required questions still missing (nothing is submitted then).
+
+    Raises :class:`SubmissionRefused` when a stored answer is refused by the evaluation (a price in
+    another unit), :class:`ResponseClosed` after the deadline or once submitted.
+    """
     check_open(response, now)
+    refused = refused_for_submission(response)
+    if refused:
+        raise SubmissionRefused(refused)
     missing = missing_for_submission(response)
     if missing:
         return missing

@@ -147,6 +147,10 @@ def submit(response_id: int):
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("responses.view", response_id=response.id))
+    except services.SubmissionRefused as refused:
+        db.session.rollback()
+        flash(f"{refused} Nothing was submitted.", "error")
+        return _editor(response, errors=refused.errors, status=422)
     if missing:
         db.session.rollback()
         flash(f"{len(missing)} required question(s) still need an answer before you can submit.", "error")

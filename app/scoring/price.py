@@ -10,6 +10,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+# The questions that ask for the price and its unit (their ids are the same in every shipped questionnaire).
+PRICE_QUESTION = "PRICE-01"
+UNIT_QUESTION = "PRICE-02"
+# The buyer's unit (requirements) and the vendor's PRICE-02 options that mean the same thing.
+SAME_UNIT = {"hour": frozenset({"hour"}), "image": frozenset({"image"}), "item": frozenset({"text_item"})}
+UNIT_WORDS = {
+    "hour": "hour of speech",
+    "image": "image",
+    "item": "item",
+    "video_minute": "minute of video",
+    "text_item": "text item",
+}
+
 RELATIVE_FORMULA_WARNING = (
     "The relative price formula (4 × lowest cost ÷ this cost) scores every vendor against the cheapest "
     "one, so each vendor's price score depends on who else bid. When a very cheap vendor enters or "
@@ -77,3 +90,25 @@ def relative_price_score(cost: float, all_costs: Iterable[float]) -> float:
     if cost == 0:
         return 4.0
     return 4.0 * lowest / cost
+
+
+def unit_words(unit: str | None) -> str:
+    """A price unit in the buyer's words ("hour of speech")."""
+    return UNIT_WORDS.get(unit or "", unit or "unit")
+
+
+def same_unit(buyer_unit: str, vendor_unit: str | None) -> bool:
+    """Whether a vendor's price unit is the unit the buyer compares prices in."""
+    return vendor_unit in SAME_UNIT.get(buyer_unit, frozenset({buyer_unit}))
+
+
+def format_money(value: float, currency: str) -> str:
+    """An amount with its currency, as leadership reads it: ``EUR 1,250.00``."""
+    return f"{currency} {value:,.2f}"
+
+
+def budget_ratio(cost: float | None, budget: float | None) -> float | None:
+    """Cost per accepted unit as a multiple of the budget per unit (1.3 = 30 % above); None when unknown."""
+    if cost is None or not budget:
+        return None
+    return cost / budget

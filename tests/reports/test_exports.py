@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Answer, AuditEvent, ConsensusScore, Organisation, Score
-from app.reports.exports import SHEETS, neutralise
+from app.reports.exports import SHEETS, XLSX_SHEETS, neutralise
 from app.reports.ranking import compute_results
 
 FORMULAS = ('=HYPERLINK("http://evil.example","click")', "+1+2", "-3+cmd|' /C calc'!A0", "@SUM(A1:A2)", "\tx", "\r=1")
@@ -38,7 +39,7 @@ def test_xlsx_carries_the_ranking_totals_and_every_table(client, demo, demo_user
     answer = client.get(f"/evaluations/{demo.id}/export.xlsx")
     assert answer.status_code == 200 and answer.headers["Content-Disposition"].endswith('.xlsx"')
     sheets = pd.read_excel(io.BytesIO(answer.data), sheet_name=None)
-    assert tuple(sheets) == SHEETS
+    assert tuple(sheets) == XLSX_SHEETS
     results = compute_results(demo)
     ranking = sheets["Ranking"]
     assert dict(zip(ranking["Vendor"], ranking["Total (0-100)"], strict=True)) == pytest.approx(_totals(results))
@@ -87,7 +88,17 @@ def test_typed_formulas_reach_the_spreadsheet_as_text(client, demo, demo_user):
     demo_user("buyer@acme.example")
     workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/evaluations/{demo.id}/export.xlsx").data))
     cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
-    assert not [cell.coordinate for cell in cells if cell.data_type == "f"], "no cell is a formula"
+    # Only the audit sheets hold formulas, and only those the export writes (see test_audit_sheets.py).
+    typed = [
+        cell for sheet in workbook.worksheets if sheet.title in SHEETS for row in sheet.iter_rows() for cell in row
+    ]
+    assert not [cell.coordinate for cell in typed if cell.data_type == "f"], "no cell of typed text is a formula"
+    assert all(
+        cell.value.startswith(("=SUM", "=25*SUMPRODUCT(", "=SUMPRODUCT("))
+        or re.fullmatch(r"=[A-Z]+\d+/SUM\(.*\)", cell.value)
+        for cell in cells
+        if cell.data_type == "f"
+    )
     values = {cell.value for cell in cells if isinstance(cell.value, str)}
     assert '\'=HYPERLINK("http://evil.example","Crowdsource")' in values
     assert "'@SUM(1+1)*cmd|' /C calc'!A0" in values and "'-2+3 and +4" in values

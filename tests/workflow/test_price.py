@@ -51,10 +51,10 @@ def test_price_is_a_weighted_criterion_scored_against_the_budget(client, login, 
     assert re.search(r'<th scope="col" class="text-end">Price</th>', page), "price is a column of the ranking"
     prices = re.search(r'id="price-explained">(.*?)</section>', page, re.S).group(1)
     # Vendor A: 100 per hour, 4 % rejected -> 104.17 per accepted hour; budget 90 -> 4 x (180 - 104.17) / 180.
-    assert "price 100.00 ÷ (1 − 4 % rejected, QA-05) = 104.17 per accepted hour of speech" in prices
+    assert "price EUR 100.00 ÷ (1 − 4 % rejected, QA-05) = EUR 104.17 per accepted hour of speech" in prices
     assert "= 1.69" in prices
     # Vendor B: 80 per hour but 20 % rejected -> 100.00 per accepted hour, cheaper than A after all.
-    assert "= 100.00 per accepted hour" in prices and "= 1.78" in prices
+    assert "= EUR 100.00 per accepted hour" in prices and "= 1.78" in prices
     assert "Absolute (budget-based)" in prices
     results = compute_results(world.evaluation)
     a = results.vendor(world.response_a.id)
@@ -110,14 +110,15 @@ def test_price_settings_refuse_unknown_choices_and_keep_them(client, login, scor
     assert "Choose the question that holds the vendor&#39;s rejection rate." in text
 
 
-def test_a_price_in_another_unit_is_not_comparable_and_counts_zero(client, login, scored_world):
+def test_a_bid_priced_before_the_unit_changed_is_not_comparable_and_counts_zero(client, login, scored_world):
+    # Vendors can only save prices in the evaluation's unit; a bid left from before the buyer changed
+    # the unit is shown as not comparable rather than compared.
     world = scored_world
     login(world.buyer)
     set_price_weight(client, world.evaluation, "20")
-    other = add_vendor(
-        world.evaluation, "Pictures Only", overrides={"PRICE-01": "2", "PRICE-02": "image", "QA-05": "1"}
-    )
-    vendor = compute_results(world.evaluation).vendor(other.id)
+    world.evaluation.requirements = {**world.evaluation.requirements, "unit": "image"}
+    db.session.commit()
+    vendor = compute_results(world.evaluation).vendor(world.response_b.id)
     price_row = next(q for q in vendor.questions if q.section_id == "_price")
     assert price_row.score is None and price_row.points == 0
-    assert "per image, the budget is per hour of speech: not comparable; price counts 0" in price_row.explanation
+    assert "per hour of speech, the budget is per image: not comparable; price counts 0" in price_row.explanation
