@@ -43,7 +43,11 @@ class CriterionResultSchema(ma.Schema):
     text = fields.String(required=True)
     section_id = fields.String(required=True)
     method = fields.String(
-        required=True, metadata={"description": "auto: <scorer>, consensus, mean of N evaluators..."}
+        required=True,
+        metadata={
+            "description": "How the score was reached, in words: automatic (with the rule's name), "
+            "consensus, mean of N evaluators..."
+        },
     )
     score = fields.Float(required=True, allow_none=True, metadata={"description": "0..4; null when not scored yet."})
     points = fields.Float(required=True)

@@ -17,7 +17,9 @@ from app.models import AuditEvent, ConflictDeclaration, Evaluation, Response, Sc
 from app.questionnaires import store
 from app.questionnaires.model import DEFAULT_RUBRIC
 from app.reports.comparison import Comparison
-from app.scoring.autoscorers import REQUIREMENT_CHECKS, get_scorer
+from app.reports.ranking import describe_rule
+from app.scoring.autoscorers import REQUIREMENT_CHECKS
+from app.scoring.scorer_registry import SCORER_TITLES
 
 RECENT_EVENTS = 20
 
@@ -81,13 +83,10 @@ class AuditSummary:
     chain_message: str
 
 
-def _scorer_rule(name: str) -> str:
-    try:
-        doc = (get_scorer(name).__doc__ or "").strip().splitlines()
-    except KeyError:
-        doc = []
-    summary = doc[0].rstrip(".").replace("``", "") if doc else ""
-    return f"automatic ({name})" + (f": {summary}" if summary else "")
+def _scorer_rule(question) -> str:
+    """An automatic rule in the buyer's words, with the questionnaire's own numbers and option labels."""
+    name = question.scoring.auto
+    return f"automatic ({SCORER_TITLES.get(name, name.replace('_', ' '))}): {describe_rule(question)}"
 
 
 NOT_SCORED_RULE = (
@@ -119,7 +118,7 @@ def methodology(evaluation: Evaluation, comparison: Comparison) -> Methodology:
             titles[q.section_id],
             q.weight,
             (
-                _scorer_rule(q.scoring.auto)
+                _scorer_rule(q)
                 if q.is_auto_scored
                 else "rubric 0-4 by evaluators: the lead's consensus where set, else the evaluators' mean"
             )

@@ -34,6 +34,7 @@ from app.scoring.aggregate import (
 )
 from app.scoring.autoscorers import get_scorer
 from app.scoring.model import Requirements
+from app.scoring.scorer_registry import SCORER_TITLES
 
 PEOPLE_RULE = (
     "rubric 0-4 read by the evaluators: the lead's consensus score where one was set, "
@@ -52,7 +53,7 @@ class QuestionResult:
     question_id: str
     text: str
     section_id: str
-    method: str  # "auto: coverage", "consensus", "mean of 2 evaluators", "not scored yet", "price: absolute"
+    method: str  # in words: "automatic: coverage of the required locales", "consensus", "mean of 2 evaluators"…
     score: float | None  # 0..4
     points: float  # contribution to the 0..100 total
     explanation: str
@@ -63,6 +64,7 @@ class QuestionResult:
     evidence_level: str = ""  # self-attested, evidenced, verified; "" when unanswered
     findings: tuple[str, ...] = ()  # consistency checks on the answer's numbers
     counted: bool = True  # False when left out of its section's average (not scored for want of a target)
+    scorer: str = ""  # the registered scorer's name for an automatic score (for code, never shown)
 
     @property
     def max_points(self) -> float:
@@ -163,7 +165,10 @@ def describe_rule(question) -> str:
         bands = ", ".join(f"{sign} {_number(t)} → {_number(s)}" for t, s in params.get("bands", ()))
         return f"bands: {bands}, otherwise 0"
     if name == "choice_map":
-        options = ", ".join(f"{key} {_number(value)}" for key, value in params.get("map", {}).items())
+        labels = {option.key: option.label for option in question.options}
+        options = ", ".join(
+            f"{labels.get(key, key.replace('_', ' '))} {_number(value)}" for key, value in params.get("map", {}).items()
+        )
         if question.type != "multi_choice":
             return f"points for the option chosen: {options}"
         combine = params.get("combine", "sum")
@@ -246,7 +251,7 @@ def score_answers(
         if q.is_auto_scored:
             outcome = get_scorer(q.scoring.auto)(given.get(q.id), q.scoring.params, requirements)
             scores[q.id] = outcome.score
-            explained[q.id] = (f"auto: {q.scoring.auto}", outcome.explanation)
+            explained[q.id] = (f"automatic: {SCORER_TITLES[q.scoring.auto]}", outcome.explanation)
             if not outcome.scored:
                 not_scored[q.id] = outcome.explanation
         else:
@@ -374,6 +379,7 @@ def compute_live_results(evaluation: Evaluation) -> EvaluationResults:
         given = answers[rid]
         texts = {q.id: q.text for q in questions}
         rules = {q.id: describe_rule(q) for q in questions}
+        scorers = {q.id: q.scoring.auto for q in questions if q.is_auto_scored}
         question_weights = {q.id: q.weight for q in questions}
         price_id = pricing.PRICE_QUESTION if pricing.PRICE_QUESTION not in texts else "PRICE"
         if price.scored:
@@ -412,6 +418,7 @@ def compute_live_results(evaluation: Evaluation) -> EvaluationResults:
                     evidence_level=level_of.get(c.question_id, ""),
                     findings=tuple(f.message for f in found.get(c.question_id, ())),
                     counted=c.not_scored is None,
+                    scorer=scorers.get(c.question_id, ""),
                 )
                 for c in outcome.contributions
             ),

@@ -67,7 +67,7 @@ def build_scorecard(
     by_score = sorted(scored, key=lambda q: (-(q.score or 0), q.question_id))
     strengths = tuple(q for q in by_score if (q.score or 0) >= 3)[:top]
     risks = tuple(q for q in reversed(by_score) if (q.score or 0) <= 2)[:top]
-    coverage = tuple(q for q in vendor.questions if q.method == "auto: coverage")
+    coverage = tuple(q for q in vendor.questions if q.scorer == "coverage")
     price, price_budget = price_lines(results, vendor)
     card = Scorecard(
         results.title,

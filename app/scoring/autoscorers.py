@@ -128,6 +128,7 @@ def _coverage_needs(params: Mapping[str, Any], requirements: Requirements) -> st
 @register(
     "coverage",
     version=1,
+    title="coverage of the required locales",
     allowed=("locale_column", "count_column", "target", "hours_column"),
     parse=_coverage_params,
     needs=_coverage_needs,
@@ -224,6 +225,7 @@ def _required_fraction_needs(params: Mapping[str, Any], requirements: Requiremen
 @register(
     "required_fraction",
     version=1,
+    title="share of the requirement met",
     allowed=("column", "count_column", "volume"),
     required=("of",),
     parse=_required_fraction_params,
@@ -337,6 +339,7 @@ def _distribution_needs(params: Mapping[str, Any], requirements: Requirements) -
 @register(
     "distribution_match",
     version=1,
+    title="match with the target mix",
     allowed=("group_column", "undisclosed"),
     required=("attribute", "category_column", "value_column"),
     parse=_distribution_params,
@@ -438,7 +441,13 @@ def _threshold_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return {"direction": direction, "bands": _bands(params, "bands")}
 
 
-@register("threshold_bands", version=1, required=("direction", "bands"), parse=_threshold_params)
+@register(
+    "threshold_bands",
+    version=1,
+    title="bands on the number given",
+    required=("direction", "bands"),
+    parse=_threshold_params,
+)
 def threshold_bands(value: Any, params: Mapping[str, Any], requirements: Requirements) -> ScoreResult:
     """Score a number by bands: the best band whose threshold the value meets gives the score, else 0.
 
@@ -479,7 +488,14 @@ def _choice_map_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return {"map": scores, "combine": combine}
 
 
-@register("choice_map", version=1, allowed=("combine",), required=("map",), parse=_choice_map_params)
+@register(
+    "choice_map",
+    version=1,
+    title="points for the options chosen",
+    allowed=("combine",),
+    required=("map",),
+    parse=_choice_map_params,
+)
 def choice_map(value: Any, params: Mapping[str, Any], requirements: Requirements) -> ScoreResult:
     """Points for the option(s) chosen, from ``map`` ({option: score}); yes/no answers use "yes"/"no".
 
@@ -544,6 +560,7 @@ def _cutoff_rule(award: datetime.date, days: int) -> tuple[datetime.date, str]:
 @register(
     "date_validity",
     version=1,
+    title="validity on the award date",
     allowed=("date_column", "min_days_after_award", "category_column", "category_scores"),
     parse=_date_params,
     needs=_date_needs,
@@ -611,7 +628,12 @@ def date_validity(value: Any, params: Mapping[str, Any], requirements: Requireme
 # --- reviewed_since_change ----------------------------------------------------------------------
 
 
-@register("reviewed_since_change", version=1, required=("reviewed_column", "changed_column"))
+@register(
+    "reviewed_since_change",
+    version=1,
+    title="assessment kept up to date",
+    required=("reviewed_column", "changed_column"),
+)
 def reviewed_since_change(value: Any, params: Mapping[str, Any], requirements: Requirements) -> ScoreResult:
     """4 · the share of rows whose review date is on or after the date the processing last changed.
 
@@ -669,6 +691,7 @@ def _concentration_needs(params: Mapping[str, Any], requirements: Requirements) 
 @register(
     "contributor_concentration",
     version=1,
+    title="spread of the work over contributors",
     required=("multiples",),
     parse=_concentration_params,
     needs=_concentration_needs,

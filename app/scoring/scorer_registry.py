@@ -23,6 +23,8 @@ SCORERS: dict[str, Scorer] = {}
 # Each scorer's version: raise it whenever the scorer can give a different score for the same answer,
 # params and requirements, so frozen results say which rules produced them.
 SCORER_VERSIONS: dict[str, int] = {}
+# Each scorer's name in the buyer's words, for pages, PDFs and exports ("locale coverage").
+SCORER_TITLES: dict[str, str] = {}
 ParamParser = Callable[[Mapping[str, Any]], dict[str, Any]]
 # Given the parsed params and the requirements, the reason the buyer's requirements do not allow the
 # question to be scored ("the buyer set no award date"), or None when they do.
@@ -36,6 +38,7 @@ def register(
     name: str,
     *,
     version: int = 1,
+    title: str = "",
     allowed: tuple[str, ...] = (),
     required: tuple[str, ...] = (),
     parse: ParamParser = dict,
@@ -44,7 +47,8 @@ def register(
     """Register a scorer under ``name``.
 
     ``parse`` checks the params' values (raising ``ValueError``) and fills in defaults; the scorer
-    receives its result. ``version`` names the scorer's rules (raise it when a score can change for
+    receives its result. ``title`` is the scorer's name in the buyer's words. ``version`` names the
+    scorer's rules (raise it when a score can change for
     the same input; frozen results record it). ``needs`` is given by every scorer that reads a buyer
     target: it returns the reason when that target is not set. The registered function gets the
     shared behaviour, in this order: params are validated (see :func:`validate_params`); a missing
@@ -75,6 +79,7 @@ def register(
 
         SCORERS[name] = scorer
         SCORER_VERSIONS[name] = version
+        SCORER_TITLES[name] = title or name.replace("_", " ")
         _PARAMS[name] = (frozenset(allowed) | frozenset(required), frozenset(required), parse)
         if needs is not None:
             REQUIREMENT_CHECKS[name] = needs

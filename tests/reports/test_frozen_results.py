@@ -111,7 +111,7 @@ def test_the_preview_lists_the_differences_and_changes_nothing(closed_demo, stri
         was, now = stored.vendor(change.response_id), live.vendor(change.response_id)
         assert (change.total_before, change.rank_before) == (was.total, was.rank)
         assert (change.total_after, change.rank_after) == (now.total, now.rank)
-        moved = {q.question_id for q in was.questions if q.method == f"auto: {CHANGED_SCORER}" and q.score != 0}
+        moved = {q.question_id for q in was.questions if q.scorer == CHANGED_SCORER and q.score != 0}
         assert {q.question_id for q in change.questions} == moved
         assert all(q.after == 0 for q in change.questions)
     assert compute_results(demo) == stored, "looking at the differences replaces nothing"

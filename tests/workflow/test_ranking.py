@@ -64,7 +64,10 @@ def test_every_number_is_explained(client, login, scored_world):
         html.unescape(client.get(f"/evaluations/{world.evaluation.id}/ranking").get_data(as_text=True)).split()
     )
     row = re.search(r'answer-QA-05">QA-05</a>(.*?)</tr>', page).group(1)
-    assert "auto: threshold_bands" in row and "bands: ≤ 1 → 4, ≤ 3 → 3, ≤ 5 → 2, ≤ 10 → 1, otherwise 0" in row
+    assert (
+        "automatic: bands on the number given" in row
+        and "bands: ≤ 1 → 4, ≤ 3 → 3, ≤ 5 → 2, ≤ 10 → 1, otherwise 0" in row
+    )
     assert "self-attested" in row
     people = re.search(r'answer-PRO-01">PRO-01</a>(.*?)</tr>', page).group(1)
     assert "not scored yet" in people and "rubric 0-4 read by the evaluators" in people
