@@ -93,6 +93,9 @@ def app(database_url, tmp_path_factory):
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "datavet.test",
+            # Links come from SERVER_NAME here, whatever PUBLIC_URL the shell (or make) exports.
+            "PUBLIC_URL": "",
+            "TRUSTED_HOSTS": None,
             "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
             "QUESTIONNAIRE_DIR": str(QUESTIONNAIRE_DIR),
             "MAIL_SERVER": "",

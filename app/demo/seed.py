@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.demo import DEMO_PASSWORD, VENDOR_PROFILES, demo_answer, demo_requirements
-from app.evaluations import services as evaluations
+from app.evaluations import services as evaluations, weights
 from app.evaluations.invitations import ensure_response
+from app.evaluations.weights import PRICE_CRITERION
 from app.extensions import db
 from app.models import Organisation, OrganisationKind, Role, User
 from app.models.base import utcnow
@@ -78,6 +79,8 @@ def seed_demo() -> bool:
         modalities=["speech", "text"],
     )
     closed.requirements = demo_requirements((now + timedelta(days=30)).date()).to_dict()
+    # Price counts, as it does for a real buyer: a fifth of the total, against the budget.
+    weights.set_weights(closed, actor=staff[Role.BUYER], weights={PRICE_CRITERION: 25.0}, method="direct")
     for evaluator, is_lead in ((staff[Role.EVALUATOR], False), (lead, True)):
         evaluations.assign_evaluator(
             closed, actor=staff[Role.BUYER], evaluator=evaluator, section_id="", is_lead=is_lead

@@ -62,10 +62,8 @@ def test_xlsx_formulas_reproduce_the_ranking_totals(client, demo, demo_user):
 
 
 def test_formulas_follow_a_price_weight_and_a_section_without_a_target(client, login, demo, demo_user):
-    # Price scored (weight 15) and the demographic target removed, so questions are left out.
-    from app.models import SectionWeight
-
-    db.session.add(SectionWeight(evaluation_id=demo.id, section_id="_price", position=99, weight=15.0))
+    # Another price weight (15) and the demographic target removed, so questions are left out.
+    next(row for row in demo.section_weights if row.section_id == "_price").weight = 15.0
     demo.requirements = {**demo.requirements, "demographics": {}}
     db.session.commit()
     results = compute_results(demo)

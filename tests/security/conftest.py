@@ -41,6 +41,9 @@ def separate_app(database_url: str, upload_folder: Path, *, questionnaires: bool
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "datavet.test",
+            # Links come from SERVER_NAME here, whatever PUBLIC_URL the shell (or make) exports.
+            "PUBLIC_URL": "",
+            "TRUSTED_HOSTS": None,
             "UPLOAD_FOLDER": str(upload_folder),
             "QUESTIONNAIRE_DIR": str(QUESTIONNAIRE_DIR),
             "MAIL_SERVER": "",

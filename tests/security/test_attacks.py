@@ -182,11 +182,23 @@ def test_a_real_deployment_does_not_start_without_public_url(tmp_path):
     from app import create_app
 
     with pytest.raises(RuntimeError, match="PUBLIC_URL"):
-        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "PUBLIC_URL": ""})
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "PUBLIC_URL": "https://dv.example"})
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "PUBLIC_URL": "", "TRUSTED_HOSTS": None})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SECRET_KEY": "x",
+            "PUBLIC_URL": "https://dv.example",
+            "TRUSTED_HOSTS": None,
+        }
+    )
     assert app.config["TRUSTED_HOSTS"] == ["dv.example"]
     local = create_app(
-        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "PUBLIC_URL": "http://127.0.0.1:5000"}
+        {
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SECRET_KEY": "x",
+            "PUBLIC_URL": "http://127.0.0.1:5000",
+            "TRUSTED_HOSTS": None,
+        }
     )
     assert "localhost" in local.config["TRUSTED_HOSTS"], "a local run answers on both loopback names"
 
