@@ -50,7 +50,7 @@ test: system-deps venv
 
 # The inner loop: everything but the tests that need Chromium, PostgreSQL or Redis, or take seconds each.
 test-fast: system-deps venv
-	@$(PY) -m pytest -m "not browser and not slow and not postgres and not redis" $(PYTEST_ARGS); rc=$$?; \
+	@$(PY) -m pytest -n 2 -m "not browser and not slow and not postgres and not redis" $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 # ruff's formatter is the code's layout; mypy checks the typed packages listed in pyproject.toml ([tool.mypy]).

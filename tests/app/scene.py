@@ -9,6 +9,7 @@ import pytest
 
 from app.api import tokens
 from app.extensions import db
+from app.jobs.registry import JOB_KINDS, JobOutput
 from app.models import (
     Attachment,
     Clarification,
@@ -18,12 +19,20 @@ from app.models import (
     ResponseStatus,
 )
 from app.models.base import utcnow
+from app.reports.pack import PACK_JOB
 from tests.app.matrix import Scene
 
 
 @pytest.fixture
-def matrix_scene(app_ctx, world) -> Scene:
-    """The world with one of every object the permission matrices' URLs name (see tests/app/matrix.py)."""
+def matrix_scene(app_ctx, world, monkeypatch) -> Scene:
+    """The world with one of every object the permission matrices' URLs name (see tests/app/matrix.py).
+
+    The comparison pack a matrix row starts is a stand-in: the rows check who may start it, and
+    tests/reports render the real one.
+    """
+    monkeypatch.setitem(
+        JOB_KINDS, PACK_JOB, lambda progress, **params: JobOutput(b"pack", "pack.pdf", "application/pdf")
+    )
     world.response_b.status = ResponseStatus.SUBMITTED
     world.response_b.submitted_at = utcnow() - timedelta(days=1)
     world.evaluation.sealed = False

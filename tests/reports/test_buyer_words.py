@@ -53,6 +53,7 @@ def test_the_pages_leadership_reads(client, demo, demo_user, page):
     assert _leaks(_words(answer.get_data(as_text=True))) == []
 
 
+@pytest.mark.slow  # renders every scorecard and the whole pack
 def test_the_scorecards_and_the_pack(client, demo, demo_user):
     demo_user("buyer@acme.example")
     ranking = client.get(f"/evaluations/{demo.id}/ranking").get_data(as_text=True)

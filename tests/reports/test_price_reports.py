@@ -53,6 +53,7 @@ def test_executive_summary_gives_each_price_with_currency_and_budget_ratio(demo)
         assert line.startswith("EUR ") and "per accepted hour of speech" in line and "× budget" in line
 
 
+@pytest.mark.slow  # renders a scorecard and the whole pack
 def test_scorecard_and_pack_pdfs_show_the_price(demo):
     results = compute_results(demo)
     lines = _lines(results)
