@@ -139,25 +139,26 @@ def can_edit_response(user: User, response: Response) -> bool:
     return is_own_response(user, response) and not response.is_submitted
 
 
-def _declaration(user: User, response: Response) -> ConflictDeclaration | None:
+def declaration_of(user: User, response: Response) -> ConflictDeclaration | None:
+    """The evaluator's conflict-of-interest declaration for the response, if any (no query once loaded)."""
     return next((d for d in response.declarations if d.user_id == getattr(user, "id", None)), None)
 
 
 def has_declared_no_conflict(user: User, response: Response) -> bool:
     """The evaluator stated they have no conflict of interest with this vendor."""
-    declaration = _declaration(user, response)
+    declaration = declaration_of(user, response)
     return declaration is not None and not declaration.has_conflict
 
 
 def has_declared_conflict(user: User, response: Response) -> bool:
     """The evaluator declared a conflict of interest: they are recused from this response."""
-    declaration = _declaration(user, response)
+    declaration = declaration_of(user, response)
     return declaration is not None and declaration.has_conflict
 
 
 def has_submitted_review(user: User, response: Response) -> bool:
     """The evaluator submitted their scores and evidence levels for this response (final)."""
-    declaration = _declaration(user, response)
+    declaration = declaration_of(user, response)
     return declaration is not None and declaration.review_submitted_at is not None
 
 

@@ -64,7 +64,8 @@ def show(evaluation_id: int):
     responses = db.session.scalars(
         sa.select(Response)
         .where(Response.evaluation_id == evaluation.id)
-        .options(sa.orm.joinedload(Response.vendor_organisation))
+        # The scoring links ask each response's declarations: load them with the responses, not one by one.
+        .options(sa.orm.joinedload(Response.vendor_organisation), sa.orm.selectinload(Response.declarations))
         .order_by(Response.id)
     ).all()
     evaluators = db.session.scalars(

@@ -37,13 +37,9 @@ class ScoreInput:
     comment: str
 
 
-def declaration(response: Response, user: User) -> ConflictDeclaration | None:
-    return next((d for d in response.declarations if d.user_id == user.id), None)
-
-
 def declare_no_conflict(response: Response, user: User) -> None:
     """State that the evaluator has no conflict of interest with this vendor (needed to read it)."""
-    existing = declaration(response, user)
+    existing = permissions.declaration_of(user, response)
     if existing is not None:
         if existing.has_conflict:
             raise ScoringError(
@@ -67,7 +63,7 @@ def declare_conflict(response: Response, user: User, reason: str) -> None:
         raise ScoringError("Say what the conflict of interest is (for example: a former employer).")
     if len(reason.strip()) > limits.CONFLICT_REASON:
         raise ScoringError(limits.too_long_message(limits.CONFLICT_REASON))
-    existing = declaration(response, user)
+    existing = permissions.declaration_of(user, response)
     if existing is not None and existing.review_submitted_at is not None:
         raise ScoringError("Your review of this response is submitted; ask the buyer to set it aside.")
     if existing is None:
@@ -118,11 +114,6 @@ def own_scores(response: Response, user: User) -> dict[str, Score]:
     return {score.question_id: score for score in rows}
 
 
-def has_submitted(response: Response, user: User) -> bool:
-    found = declaration(response, user)
-    return found is not None and found.review_submitted_at is not None
-
-
 def save_scores(response: Response, user: User, inputs: dict[str, ScoreInput], *, submit: bool) -> list[str]:
     """Store this evaluator's scores; when submitting every question needs a score.
 
@@ -132,7 +123,7 @@ def save_scores(response: Response, user: User, inputs: dict[str, ScoreInput], *
         raise ScoringClosedError()
     allowed = {q.id for q in questions_to_score(response, user)}
     existing = own_scores(response, user)
-    review = declaration(response, user)
+    review = permissions.declaration_of(user, response)
     if review is None or review.has_conflict:
         raise ScoringError("Declare that you have no conflict of interest with this vendor first.")
     if review.review_submitted_at is not None:
