@@ -113,19 +113,14 @@ class EvaluationItem(MethodView):
     @blp.response(200, schemas.EvaluationSchema)
     def patch(self, data, evaluation: Evaluation):
         """Move the deadline and/or change section weights"""
-        sections = {s.id for s in services.active_sections(evaluation)}
         new_weights = data.get("weights", {})
-        unknown = {
-            f"weights.{key}": ["Not a section of this evaluation."] for key in new_weights if key not in sections
-        }
-        if unknown:
-            fail(422, "Some weights name sections this evaluation does not have.", unknown)
-        current = {row.section_id: row.weight for row in evaluation.section_weights if row.section_id in sections}
-        if sum((current | new_weights).values()) <= 0:
+        items = weights.criteria(evaluation, price_in_use=pricing.load_settings(evaluation).scorable)
+        refused = weights.check_weights(items, new_weights)
+        if refused:
             fail(
                 422,
-                "At least one section needs a weight above zero.",
-                {"weights": ["At least one section needs a weight above zero."]},
+                "Some weights are not valid; nothing was changed.",
+                {f"weights.{key}" if key else "weights": [message] for key, message in refused.items()},
             )
         previous = evaluation.deadline
         try:

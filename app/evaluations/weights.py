@@ -103,9 +103,17 @@ def parse_weights(raw: Mapping[str, str], items: Sequence[Criterion]) -> tuple[d
             errors[criterion.id] = "Use a number from 0 to 1000."
             continue
         weights[criterion.id] = value
-    if not errors and not any(weights[c.id] > 0 for c in items if c.in_use):
+    return weights, errors or check_weights(items, weights)
+
+
+def check_weights(items: Sequence[Criterion], weights: Mapping[str, float]) -> dict[str, str]:
+    """The one rule for new weights (web form and API): known criteria only, and at least one scored
+    criterion above zero once they replace the stored ones. Errors are keyed by criterion id ("" overall)."""
+    known = {c.id for c in items}
+    errors = {cid: "Not a criterion of this evaluation." for cid in weights if cid not in known}
+    if not errors and not any(weights.get(c.id, c.weight) > 0 for c in items if c.in_use):
         errors[""] = "At least one criterion that is scored needs a weight above zero."
-    return weights, errors
+    return errors
 
 
 def set_weights(

@@ -229,3 +229,16 @@ def test_lists_are_paginated(api_as, world):
     beyond = buyer.get(f"/evaluations/{world.evaluation.id}/invitations?page=9&per_page=2").get_json()
     assert beyond["items"] == [] and beyond["total"] == 3
     assert buyer.get("/questionnaires?per_page=0").status_code == 422
+
+
+def test_weights_follow_the_web_rule(api_as, world):
+    """One rule for new weights on the web and the API: known criteria, one scored criterion above zero."""
+    from app.evaluations.services import active_sections
+
+    buyer = api_as(world.buyer)
+    sections = [section.id for section in active_sections(world.evaluation)]
+    unknown = buyer.patch(f"/evaluations/{world.evaluation.id}", json={"weights": {"astrology": 3}})
+    assert unknown.status_code == 422 and "weights.astrology" in unknown.get_json()["errors"]
+    zero = buyer.patch(f"/evaluations/{world.evaluation.id}", json={"weights": dict.fromkeys(sections, 0)})
+    assert zero.status_code == 422
+    assert zero.get_json()["errors"]["weights"] == ["At least one criterion that is scored needs a weight above zero."]
